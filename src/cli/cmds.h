@@ -1,0 +1,23 @@
+/*
+ * cmds.h - every command descriptor, one per file (cmd_*.c), listed in
+ * table.c.  Keep both lists in the order of the help output.
+ */
+#ifndef GG_CMDS_H
+#define GG_CMDS_H
+
+#include "cli/cli.h"
+
+/* top level */
+extern const struct gg_cmd gg_cmd_completions;
+extern const struct gg_cmd gg_cmd_version;
+extern const struct gg_cmd gg_cmd_manpage;
+
+/* marketplace */
+
+/* marketplace registry */
+
+/* marketplace p2p */
+
+/* marketplace p2p config */
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * table.c - the table of nouns and verbs.  A verb enters it only when it
+ * does its job.
+ */
+#include <stddef.h>
+
+#include "cli/cmds.h"
+
+static const struct gg_cmd *const p2p_subs[] = {
+	NULL
+};
+
+static const struct gg_cmd gg_cmd_p2p = {
+	.name = "p2p",
+	.summary = "Run and query the peer-to-peer node",
+	.subs = p2p_subs,
+};
+
+static const struct gg_cmd *const registry_subs[] = {
+	NULL
+};
+
+static const struct gg_cmd gg_cmd_registry = {
+	.name = "registry",
+	.summary = "Build a central registry index",
+	.subs = registry_subs,
+};
+
+static const struct gg_cmd *const marketplace_subs[] = {
+	&gg_cmd_registry,
+	&gg_cmd_p2p,
+	NULL
+};
+
+static const char *const marketplace_aliases[] = { "mp", NULL };
+
+static const struct gg_cmd gg_cmd_marketplace = {
+	.name = "marketplace",
+	.aliases = marketplace_aliases,
+	.summary = "Find, publish and install template packages",
+	.subs = marketplace_subs,
+};
+
+static const struct gg_cmd *const root_subs[] = {
+	&gg_cmd_marketplace,
+	&gg_cmd_completions,
+	&gg_cmd_version,
+	&gg_cmd_manpage,
+	NULL
+};
+
+const struct gg_cmd gg_cmd_root = {
+	.name = "ggen",
+	.summary = "A peer-to-peer marketplace for code-generation template "
+		   "packages",
+	.help = "ggen finds, publishes and installs template packages from a "
+		"central registry\n(a static JSON index) and a libp2p "
+		"peer-to-peer network, verifying every\npackage by the SHA-256 "
+		"of its content.",
+	.subs = root_subs,
+};

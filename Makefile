@@ -4,6 +4,7 @@
 #   make test           deps, both builds (plain and ASan+UBSan), every test,
 #                       the fuzz smoke runs; last line "N passed, N failed"
 #   make deps           install missing Debian packages (quiet when none)
+#   make demo           deps, build, and the marketplace offline on examples/
 #   make fuzz           build every fuzz/fuzz_*.c with clang + libFuzzer
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined BUILD=build-san
@@ -58,7 +59,7 @@ TOOL_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(TOOL_SRCS)))
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all test deps check fuzz fuzz-bins install clean tests-bins
+.PHONY: all test deps check fuzz fuzz-bins install clean tests-bins demo
 .SECONDARY:
 
 all: $(BUILD)/ggen
@@ -106,6 +107,10 @@ build-fuzz/fuzz_%: fuzz/fuzz_%.c $(BUILD)/libggen.a
 
 deps:
 	@sh scripts/deps.sh
+
+demo: deps
+	@$(MAKE) -s all
+	@bash scripts/demo.sh
 
 test: deps
 	@bash tests/run.sh

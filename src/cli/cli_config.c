@@ -7,8 +7,7 @@
 
 #include "util/error.h"
 
-/* Print each line of a message buffer as one warning or error. */
-static void print_lines(struct gg_cli *cli, const struct gg_buf *b,
+void gg_cli_config_print(struct gg_cli *cli, const struct gg_buf *b,
 			int warning)
 {
 	const char *s = gg_buf_cstr(b), *nl;
@@ -32,9 +31,9 @@ int gg_cli_config(struct gg_cli *cli, struct gg_config **out)
 	int rc;
 
 	rc = gg_config_load(cli->config_path, out, &err, &warn);
-	print_lines(cli, &warn, 1);
+	gg_cli_config_print(cli, &warn, 1);
 	if (rc && err.len)
-		print_lines(cli, &err, 0);
+		gg_cli_config_print(cli, &err, 0);
 	else if (rc)
 		gg_cli_fail(cli, "cannot load the configuration: %s",
 			    gg_strerror(rc));
@@ -58,7 +57,7 @@ static int apply_list(struct gg_cli *cli, const struct gg_args *a,
 	snprintf(source, sizeof(source), "flag --%s", opt);
 	rc = gg_config_set_list(c, key, items, n, source, &err);
 	if (rc)
-		print_lines(cli, &err, 0);
+		gg_cli_config_print(cli, &err, 0);
 	gg_buf_release(&err);
 	return rc ? GG_EXIT_FAIL : GG_EXIT_OK;
 }

@@ -12,6 +12,11 @@
  * returns GG_EXIT_OK or GG_EXIT_FAIL. */
 int gg_cli_config(struct gg_cli *cli, struct gg_config **out);
 
+/* Print each line of msgs (as filled by gg_config_load) as one warning
+ * (unless -q) or one error. */
+void gg_cli_config_print(struct gg_cli *cli, const struct gg_buf *msgs,
+			 int warning);
+
 /* Apply the LIST options --listen and --bootstrap, when the verb has them
  * and they were given, to network.listen_addresses and
  * network.bootstrap_nodes (a list given by flags replaces the configured

@@ -19,5 +19,10 @@ extern const struct gg_cmd gg_cmd_manpage;
 /* marketplace p2p */
 
 /* marketplace p2p config */
+extern const struct gg_cmd gg_cmd_config_show;
+extern const struct gg_cmd gg_cmd_config_init;
+extern const struct gg_cmd gg_cmd_config_validate;
+extern const struct gg_cmd gg_cmd_config_path;
+extern const struct gg_cmd gg_cmd_config_docs;
 
 #endif

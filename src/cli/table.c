@@ -6,7 +6,23 @@
 
 #include "cli/cmds.h"
 
+static const struct gg_cmd *const p2p_config_subs[] = {
+	&gg_cmd_config_show,
+	&gg_cmd_config_init,
+	&gg_cmd_config_validate,
+	&gg_cmd_config_path,
+	&gg_cmd_config_docs,
+	NULL
+};
+
+static const struct gg_cmd gg_cmd_p2p_config = {
+	.name = "config",
+	.summary = "Show, write and check the configuration",
+	.subs = p2p_config_subs,
+};
+
 static const struct gg_cmd *const p2p_subs[] = {
+	&gg_cmd_p2p_config,
 	NULL
 };
 

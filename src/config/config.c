@@ -19,14 +19,9 @@
 #include "util/error.h"
 #include "util/log.h"
 
-/* Multiaddrs are checked by the real parser once it is in the tree; until
- * then a multiaddr must at least look like one ("/proto/value..."). */
-#if defined(__has_include)
-#if __has_include("net/multiaddr.h")
-#include "net/multiaddr.h"
-#define GG_HAVE_MULTIADDR 1
-#endif
-#endif
+/* Multiaddrs are checked by the real parser once it is in the tree
+ * (TODO: src/net/multiaddr.c); until then a multiaddr must at least look
+ * like one ("/proto/value..."). */
 
 void gg_cfg_line(struct gg_buf *b, const char *fmt, ...)
 {

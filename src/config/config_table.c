@@ -253,14 +253,14 @@ static int default_key(struct gg_buf *b, const struct gg_config *c,
 		*section = k->name;
 	}
 	if (!rc)
-		rc = gg_buf_printf(b, "\n# %s (", k->help);
+		rc = gg_buf_printf(b, "\n# %s.\n# Allowed: ", k->help);
 	if (!rc)
 		rc = describe(k, b);
 	if (!rc && k->example)
-		rc = gg_buf_printf(b, ")\n# Example:\n# %s = %s\n",
+		rc = gg_buf_printf(b, ".\n# Example:\n# %s = %s\n",
 				   k->name + sl + 1, k->example);
 	else if (!rc) {
-		rc = gg_buf_printf(b, ")\n%s = ", k->name + sl + 1);
+		rc = gg_buf_printf(b, ".\n%s = ", k->name + sl + 1);
 		if (!rc)
 			rc = gg_config_value_toml(c, k->name, b);
 		if (!rc)

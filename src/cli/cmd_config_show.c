@@ -107,8 +107,40 @@ static const struct gg_opt opts[] = {
 	GG_OPT_JSON,
 	GG_OPT_LISTEN,
 	GG_OPT_BOOTSTRAP,
+	{ "set", 0, GG_OPT_LIST, "KEY=VALUE",
+	  "Override one key, as a command-line flag would (repeatable)" },
 	GG_OPT_END
 };
+
+/* --set KEY=VALUE, in order; the flag layer of the precedence. */
+static int apply_sets(struct gg_cli *cli, const struct gg_args *a,
+		      struct gg_config *c)
+{
+	const char *sets[GG_MAX_ARGVALS], *eq;
+	struct gg_buf err = GG_BUF_INIT(1 << 16);
+	char key[128];
+	int i, n = gg_args_list(a, "set", sets, GG_MAX_ARGVALS), rc = 0;
+
+	for (i = 0; !rc && i < n; i++) {
+		eq = strchr(sets[i], '=');
+		if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof(key))
+			return gg_cli_usage(cli, "--set wants KEY=VALUE, not "
+					    "'%s'", sets[i]);
+		memcpy(key, sets[i], (size_t)(eq - sets[i]));
+		key[eq - sets[i]] = '\0';
+		if (gg_config_set(c, key, eq + 1, "flag --set", &err)) {
+			const char *near = gg_config_suggest(key);
+
+			gg_cli_config_print(cli, &err, 0);
+			if (near && !gg_config_key_find(key))
+				fprintf(cli->err, "%s: did you mean '%s'?\n",
+					cli->prog, near);
+			rc = GG_EXIT_FAIL;
+		}
+	}
+	gg_buf_release(&err);
+	return rc;
+}
 
 static int run(struct gg_cli *cli, const struct gg_args *a)
 {
@@ -117,6 +149,8 @@ static int run(struct gg_cli *cli, const struct gg_args *a)
 
 	if (!rc)
 		rc = gg_cli_config_flags(cli, a, c);
+	if (!rc)
+		rc = apply_sets(cli, a, c);
 	if (!rc)
 		rc = gg_args_flag(a, "json") ? show_json(cli, c) :
 					       show_text(cli, c);

@@ -276,8 +276,10 @@ static void allowed(const struct gg_config_key *k, char *o, size_t n)
 {
 	switch (k->type) {
 	case GG_CFG_INT:
-		snprintf(o, n, "an integer from %lld to %lld",
-			 (long long)k->min, (long long)k->max);
+		snprintf(o, n, "an integer from %lld to %lld%s%s%s",
+			 (long long)k->min, (long long)k->max,
+			 k->unit ? " (" : "", k->unit ? k->unit : "",
+			 k->unit ? ")" : "");
 		break;
 	case GG_CFG_FLOAT:
 		snprintf(o, n, "a number from %g to %g", k->fmin, k->fmax);

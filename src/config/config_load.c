@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,13 +40,19 @@ static void shown(const struct toml_value *v, struct gg_buf *b)
 {
 	switch (toml_type(v)) {
 	case TOML_STRING:
-		gg_cfg_quote(b, toml_str(v));
+		if (toml_str_len(v) != strlen(toml_str(v)))
+			gg_buf_adds(b, "a string holding a NUL byte");
+		else
+			gg_cfg_quote(b, toml_str(v));
 		break;
 	case TOML_INTEGER:
 		gg_buf_printf(b, "%lld", (long long)toml_int(v));
 		break;
 	case TOML_FLOAT:
-		gg_buf_printf(b, "%g", toml_float(v));
+		gg_buf_printf(b, "%.15g", toml_float(v));
+		if (isfinite(toml_float(v)) &&
+		    !strpbrk(gg_buf_cstr(b), ".en"))
+			gg_buf_adds(b, ".0");
 		break;
 	case TOML_BOOL:
 		gg_buf_adds(b, toml_bool(v) ? "true" : "false");
@@ -60,6 +67,19 @@ static void shown(const struct toml_value *v, struct gg_buf *b)
 		gg_buf_printf(b, "the date/time %s", toml_datetime_text(v));
 		break;
 	}
+}
+
+static int not_string(struct walk *w, const struct gg_config_key *k,
+		      const struct toml_value *e, const char *at)
+{
+	struct gg_buf s = GG_BUF_INIT(8192);
+
+	shown(e, &s);
+	gg_cfg_line(w->x.err, "%s: key '%s': %s is not a string", at,
+		    k->name, gg_buf_cstr(&s));
+	w->x.nerr++;
+	gg_buf_release(&s);
+	return GG_ECONFIG;
 }
 
 static int apply_list(struct walk *w, const struct gg_config_key *k,
@@ -83,8 +103,7 @@ static int apply_list(struct walk *w, const struct gg_config_key *k,
 
 		where(w, e, at2, sizeof(at2));
 		if (toml_type(e) != TOML_STRING) {
-			rc = gg_cfg_bad(&w->x, at2, k, "an array holding a "
-					"non-string");
+			rc = not_string(w, k, e, at2);
 			continue;
 		}
 		items[i] = toml_str(e);
@@ -159,11 +178,13 @@ static void unknown(struct walk *w, const char *name,
 		    const struct toml_value *v, int table)
 {
 	char buf[64];
-	const char *near = table ? gg_config_suggest_table(name, buf,
-							   sizeof(buf)) :
-				   gg_config_suggest(name);
+	const char *near = NULL;
 
-	if (table && !near)
+	/* a top-level [table] is compared with tables, anything else with
+	 * keys ([network.mdn] is a misplaced key more likely than a table) */
+	if (table && !strchr(name, '.'))
+		near = gg_config_suggest_table(name, buf, sizeof(buf));
+	if (!near)
 		near = gg_config_suggest(name);
 	if (near)
 		gg_cfg_line(w->x.warn, "%s:%d: unknown %s '%s' (did you mean "

@@ -72,8 +72,8 @@ static const struct gg_config_key keys[] = {
 	  .def_str = "",
 	  .example = "\"https://raw.githubusercontent.com/seanchatmangpt/"
 		     "ggen/master/marketplace/registry/index.json\"",
-	  .help = "URL of the central registry index; empty for none "
-		  "(GGEN_REGISTRY_URL overrides)" },
+	  .help = "URL of the central registry index, empty for none "
+		  "(see GGEN_REGISTRY_URL)" },
 	{ .name = "registry.timeout", .type = GG_CFG_INT, .min = 1,
 	  .max = 3600, .def_int = 30, .unit = "seconds",
 	  .help = "How long fetching the registry index may take" },

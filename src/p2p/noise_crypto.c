@@ -1,0 +1,297 @@
+/*
+ * noise_crypto.c - the Noise CipherState, SymmetricState and DH functions
+ * for Noise_XX_25519_ChaChaPoly_SHA256, on OpenSSL 3.
+ *
+ * Speed matters for the transport: a CipherState keeps one EVP_CIPHER_CTX
+ * keyed once per direction, and each message only resets the nonce (4
+ * zero bytes || little-endian 64-bit counter).  The handshake uses the
+ * same code; there the context is re-keyed when the key changes.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "crypto/sha256.h"
+#include "p2p/noise.h"
+#include "p2p/noise_impl.h"
+#include "util/error.h"
+
+#define TAG GG_NOISE_TAG_LEN
+
+static void make_nonce(uint64_t n, uint8_t iv[12])
+{
+	int i;
+
+	memset(iv, 0, 4);
+	for (i = 0; i < 8; i++)
+		iv[4 + i] = (uint8_t)(n >> (8 * i));
+}
+
+void noise_cs_set_key(struct noise_cs *c, const uint8_t k[32])
+{
+	memcpy(c->k, k, 32);
+	c->n = 0;
+	c->has_k = 1;
+	c->keyed = -1;
+}
+
+void noise_cs_release(struct noise_cs *c)
+{
+	EVP_CIPHER_CTX_free(c->ctx);
+	OPENSSL_cleanse(c, sizeof(*c));
+	c->keyed = -1;
+}
+
+/* Key the context for direction enc (once) and set this message's nonce. */
+static int cs_begin(struct noise_cs *c, int enc)
+{
+	uint8_t iv[12];
+
+	if (c->n == UINT64_MAX)
+		return GG_ECLOSED;
+	if (!c->ctx) {
+		c->ctx = EVP_CIPHER_CTX_new();
+		if (!c->ctx)
+			return GG_ENOMEM;
+		c->keyed = -1;
+	}
+	make_nonce(c->n, iv);
+	if (c->keyed != enc) {
+		if (!EVP_CipherInit_ex(c->ctx, EVP_chacha20_poly1305(), NULL,
+				       c->k, iv, enc))
+			return GG_ECRYPTO;
+		c->keyed = enc;
+		return 0;
+	}
+	if (!EVP_CipherInit_ex(c->ctx, NULL, NULL, NULL, iv, enc))
+		return GG_ECRYPTO;
+	return 0;
+}
+
+static int cs_ad(struct noise_cs *c, const uint8_t *ad, size_t adlen)
+{
+	int ol;
+
+	if (adlen && !EVP_CipherUpdate(c->ctx, NULL, &ol, ad, (int)adlen))
+		return GG_ECRYPTO;
+	return 0;
+}
+
+int noise_cs_encrypt(struct noise_cs *c, const uint8_t *ad, size_t adlen,
+		     const uint8_t *in, size_t n, uint8_t *out)
+{
+	int ol = 0, fl = 0, rc;
+
+	if (!c->has_k) {
+		if (n)
+			memmove(out, in, n);
+		return 0;
+	}
+	if (n > GG_NOISE_MAX_PLAINTEXT)
+		return GG_EINVAL;
+	rc = cs_begin(c, 1);
+	if (!rc)
+		rc = cs_ad(c, ad, adlen);
+	if (rc)
+		return rc;
+	if ((n && !EVP_CipherUpdate(c->ctx, out, &ol, in, (int)n)) ||
+	    !EVP_CipherFinal_ex(c->ctx, out + ol, &fl) ||
+	    !EVP_CIPHER_CTX_ctrl(c->ctx, EVP_CTRL_AEAD_GET_TAG, TAG, out + n))
+		return GG_ECRYPTO;
+	c->n++;
+	return 0;
+}
+
+int noise_cs_decrypt(struct noise_cs *c, const uint8_t *ad, size_t adlen,
+		     const uint8_t *in, size_t n, uint8_t *out)
+{
+	int ol = 0, fl = 0, rc;
+	uint8_t tag[TAG];
+
+	if (!c->has_k) {
+		if (n)
+			memmove(out, in, n);
+		return 0;
+	}
+	if (n < TAG || n > GG_NOISE_MAX_FRAME)
+		return GG_ECRYPTO;
+	n -= TAG;
+	memcpy(tag, in + n, TAG); /* in and out may overlap */
+	rc = cs_begin(c, 0);
+	if (!rc)
+		rc = cs_ad(c, ad, adlen);
+	if (rc)
+		return rc;
+	if ((n && !EVP_CipherUpdate(c->ctx, out, &ol, in, (int)n)) ||
+	    !EVP_CIPHER_CTX_ctrl(c->ctx, EVP_CTRL_AEAD_SET_TAG, TAG, tag) ||
+	    EVP_CipherFinal_ex(c->ctx, out + ol, &fl) <= 0)
+		return GG_ECRYPTO;
+	c->n++;
+	return 0;
+}
+
+static int hmac(const uint8_t key[32], const uint8_t *p, size_t n,
+		uint8_t out[32])
+{
+	unsigned int ol = 32;
+
+	if (!HMAC(EVP_sha256(), key, 32, p, n, out, &ol) || ol != 32)
+		return GG_ECRYPTO;
+	return 0;
+}
+
+int gg_noise_hkdf(const uint8_t ck[32], const uint8_t *ikm, size_t ikmlen,
+		  uint8_t out1[32], uint8_t out2[32])
+{
+	uint8_t temp[32], m[33];
+	int rc;
+
+	rc = hmac(ck, ikm, ikmlen, temp);
+	if (!rc) {
+		m[0] = 0x01;
+		rc = hmac(temp, m, 1, out1);
+	}
+	if (!rc) {
+		memcpy(m, out1, 32);
+		m[32] = 0x02;
+		rc = hmac(temp, m, 33, out2);
+	}
+	OPENSSL_cleanse(temp, sizeof(temp));
+	OPENSSL_cleanse(m, sizeof(m));
+	return rc;
+}
+
+int noise_ss_init(struct noise_ss *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->cs.keyed = -1;
+	/* the name is exactly HASHLEN bytes, so h is the name itself */
+	memcpy(s->h, GG_NOISE_NAME, 32);
+	memcpy(s->ck, s->h, 32);
+	return noise_ss_mix_hash(s, NULL, 0); /* empty prologue */
+}
+
+int noise_ss_mix_hash(struct noise_ss *s, const uint8_t *p, size_t n)
+{
+	struct gg_sha256_ctx *c = NULL;
+	int rc = gg_sha256_init(&c);
+
+	if (rc)
+		return rc;
+	gg_sha256_update(c, s->h, 32);
+	if (n)
+		gg_sha256_update(c, p, n);
+	gg_sha256_final(c, s->h);
+	return 0;
+}
+
+int noise_ss_mix_key(struct noise_ss *s, const uint8_t *ikm, size_t n)
+{
+	uint8_t ck[32], k[32];
+	int rc = gg_noise_hkdf(s->ck, ikm, n, ck, k);
+
+	if (!rc) {
+		memcpy(s->ck, ck, 32);
+		noise_cs_set_key(&s->cs, k);
+	}
+	OPENSSL_cleanse(ck, sizeof(ck));
+	OPENSSL_cleanse(k, sizeof(k));
+	return rc;
+}
+
+int noise_ss_encrypt_hash(struct noise_ss *s, const uint8_t *in, size_t n,
+			  uint8_t *out, size_t *outlen)
+{
+	int rc = noise_cs_encrypt(&s->cs, s->h, 32, in, n, out);
+
+	if (rc)
+		return rc;
+	*outlen = n + (s->cs.has_k ? TAG : 0);
+	return noise_ss_mix_hash(s, out, *outlen);
+}
+
+int noise_ss_decrypt_hash(struct noise_ss *s, const uint8_t *in, size_t n,
+			  uint8_t *out, size_t *outlen)
+{
+	uint8_t h[32];
+	int rc;
+
+	/* the hash covers the ciphertext, which out may overwrite */
+	memcpy(h, s->h, 32);
+	rc = noise_ss_mix_hash(s, in, n);
+	if (rc)
+		return rc;
+	rc = noise_cs_decrypt(&s->cs, h, 32, in, n, out);
+	if (rc)
+		return rc;
+	*outlen = n - (s->cs.has_k ? TAG : 0);
+	return 0;
+}
+
+int noise_ss_split(struct noise_ss *s, struct noise_cs *c1,
+		   struct noise_cs *c2)
+{
+	uint8_t k1[32], k2[32];
+	int rc = gg_noise_hkdf(s->ck, NULL, 0, k1, k2);
+
+	if (!rc) {
+		noise_cs_set_key(c1, k1);
+		noise_cs_set_key(c2, k2);
+	}
+	OPENSSL_cleanse(k1, sizeof(k1));
+	OPENSSL_cleanse(k2, sizeof(k2));
+	return rc;
+}
+
+void noise_ss_release(struct noise_ss *s)
+{
+	noise_cs_release(&s->cs);
+	OPENSSL_cleanse(s->ck, sizeof(s->ck));
+}
+
+int noise_dh_keygen(EVP_PKEY **key, uint8_t pub[32])
+{
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_id(EVP_PKEY_X25519, NULL);
+	size_t len = 32;
+	int rc = GG_ECRYPTO;
+
+	*key = NULL;
+	if (!pc || EVP_PKEY_keygen_init(pc) <= 0 ||
+	    EVP_PKEY_keygen(pc, key) <= 0)
+		goto out;
+	if (EVP_PKEY_get_raw_public_key(*key, pub, &len) <= 0 || len != 32)
+		goto out;
+	rc = 0;
+out:
+	if (rc) {
+		EVP_PKEY_free(*key);
+		*key = NULL;
+	}
+	EVP_PKEY_CTX_free(pc);
+	return rc;
+}
+
+int noise_dh(EVP_PKEY *key, const uint8_t pub[32], uint8_t out[32])
+{
+	EVP_PKEY *peer;
+	EVP_PKEY_CTX *pc = NULL;
+	size_t len = 32;
+	int rc = GG_ECRYPTO;
+
+	peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pub, 32);
+	if (!peer)
+		goto out;
+	pc = EVP_PKEY_CTX_new(key, NULL);
+	/* OpenSSL refuses an all-zero result (a low-order remote point) */
+	if (!pc || EVP_PKEY_derive_init(pc) <= 0 ||
+	    EVP_PKEY_derive_set_peer(pc, peer) <= 0 ||
+	    EVP_PKEY_derive(pc, out, &len) <= 0 || len != 32)
+		goto out;
+	rc = 0;
+out:
+	EVP_PKEY_CTX_free(pc);
+	EVP_PKEY_free(peer);
+	return rc;
+}

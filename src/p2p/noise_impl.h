@@ -1,0 +1,60 @@
+/*
+ * noise_impl.h - the Noise symmetric layer shared by noise.c and
+ * noise_crypto.c: CipherState (ChaCha20-Poly1305 with a reusable EVP
+ * context), SymmetricState (ck, h, MixHash, MixKey, EncryptAndHash,
+ * DecryptAndHash, Split) and X25519, named as in the Noise spec.
+ */
+#ifndef GG_P2P_NOISE_IMPL_H
+#define GG_P2P_NOISE_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+struct noise_cs {
+	EVP_CIPHER_CTX *ctx; /* created on first use, kept for the life */
+	uint8_t k[32];
+	uint64_t n;          /* next nonce; 2^64-1 is never used */
+	int has_k;
+	int keyed;           /* ctx holds k for: -1 none, 0 decrypt, 1 encrypt */
+};
+
+struct noise_ss {
+	uint8_t ck[32];
+	uint8_t h[32];
+	struct noise_cs cs;
+};
+
+/* Encrypt n bytes of in to out (n + 16 bytes: ciphertext || tag) with
+ * associated data ad.  Without a key (handshake), copies.  GG_ECLOSED
+ * when the nonce is exhausted, GG_ECRYPTO, GG_ENOMEM. */
+int noise_cs_encrypt(struct noise_cs *c, const uint8_t *ad, size_t adlen,
+		     const uint8_t *in, size_t n, uint8_t *out);
+/* Decrypt n bytes (>= 16 with a key) to out (n - 16 bytes).  GG_ECRYPTO
+ * when authentication fails. */
+int noise_cs_decrypt(struct noise_cs *c, const uint8_t *ad, size_t adlen,
+		     const uint8_t *in, size_t n, uint8_t *out);
+void noise_cs_set_key(struct noise_cs *c, const uint8_t k[32]);
+void noise_cs_release(struct noise_cs *c);
+
+/* h = protocol name (exactly 32 bytes), ck = h, MixHash(empty prologue). */
+int noise_ss_init(struct noise_ss *s);
+int noise_ss_mix_hash(struct noise_ss *s, const uint8_t *p, size_t n);
+int noise_ss_mix_key(struct noise_ss *s, const uint8_t *ikm, size_t n);
+/* out needs n + 16 bytes when keyed; *outlen is set. */
+int noise_ss_encrypt_hash(struct noise_ss *s, const uint8_t *in, size_t n,
+			  uint8_t *out, size_t *outlen);
+int noise_ss_decrypt_hash(struct noise_ss *s, const uint8_t *in, size_t n,
+			  uint8_t *out, size_t *outlen);
+/* c1 = initiator to responder, c2 = the other way. */
+int noise_ss_split(struct noise_ss *s, struct noise_cs *c1,
+		   struct noise_cs *c2);
+void noise_ss_release(struct noise_ss *s);
+
+/* A fresh X25519 key and its raw public half. */
+int noise_dh_keygen(EVP_PKEY **key, uint8_t pub[32]);
+/* DH(key, remote public); GG_ECRYPTO for a low-order point. */
+int noise_dh(EVP_PKEY *key, const uint8_t pub[32], uint8_t out[32]);
+
+#endif

@@ -24,6 +24,8 @@ int gg_peerid_from_pubkey(const uint8_t *pub, size_t n, struct gg_peerid *out);
 int gg_peerid_parse(const char *text, struct gg_peerid *out);
 /* Validate a binary multihash as a peer ID and copy it to out. */
 int gg_peerid_from_bytes(const uint8_t *p, size_t n, struct gg_peerid *out);
+/* Text forms, NUL-terminated: 0, GG_ETOOBIG (outsz too small; use
+ * GG_PEERID_STR_MAX) or GG_EINVAL (id is not a valid peer ID). */
 int gg_peerid_to_str(const struct gg_peerid *id, char *out, size_t outsz);
 int gg_peerid_to_cid(const struct gg_peerid *id, char *out, size_t outsz);
 /* 1 when equal, 0 otherwise. */

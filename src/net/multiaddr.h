@@ -17,8 +17,9 @@
 #include "crypto/peerid.h"
 
 #define GG_MULTIADDR_MAX 512
-/* Longest text form we ever produce, with its NUL. */
-#define GG_MULTIADDR_STR_MAX 1024
+/* Longest text form we ever produce, with its NUL (an ip4 component is
+ * 5 bytes and up to 20 characters). */
+#define GG_MULTIADDR_STR_MAX (4 * GG_MULTIADDR_MAX + 1)
 
 enum gg_ma_proto {
 	GG_MA_IP4 = 4, GG_MA_TCP = 6, GG_MA_IP6 = 41, GG_MA_DNS = 53,
@@ -52,9 +53,12 @@ int gg_multiaddr_tcp(const struct gg_multiaddr *ma, char *host,
 /* /ip4|ip6/.../tcp/... */
 int gg_multiaddr_from_sockaddr(const struct sockaddr *sa,
 			       struct gg_multiaddr *out);
+/* Appends /p2p/ID; a no-op when it already ends in that ID, GG_EPEERID
+ * when it ends in another. */
 int gg_multiaddr_append_p2p(struct gg_multiaddr *ma,
 			    const struct gg_peerid *id);
-/* Removes a trailing /p2p/ID (if any) and reports it. */
+/* Removes a trailing /p2p/ID (if any) and reports it (id may be NULL).
+ * An address that was only /p2p/ID is left empty (len 0). */
 int gg_multiaddr_strip_p2p(struct gg_multiaddr *ma, struct gg_peerid *id,
 			   int *had);
 

@@ -585,27 +585,36 @@ fail:
 	return -1;
 }
 
+/* Blanks inside { }, where TOML 1.0 allows no line break (nor, so, a
+ * comment). */
+static int inline_ws(struct tparser *P, const struct toml_value *t)
+{
+	skip_ws(P);
+	if (tp_at_newline(P) || tp_peek(P, 0) == '#')
+		return tp_fail(P, "the inline table opened at line %d must "
+			       "end on the same line", t->line);
+	return 0;
+}
+
 /* After a key/value pair in { }: ',' and more, or '}'. 1 when closed. */
 static int inline_next(struct tparser *P, const struct toml_value *t)
 {
 	char d[16];
 
-	skip_ws(P);
+	if (inline_ws(P, t))
+		return -1;
 	if (tp_peek(P, 0) == '}')
 		return 1;
-	if (tp_peek(P, 0) == ',') {
-		P->p++;
-		skip_ws(P);
-		if (tp_peek(P, 0) == '}')
-			return tp_fail(P, "no trailing comma allowed before "
-				       "'}' in an inline table");
-		return 0;
-	}
-	if (tp_at_newline(P))
-		return tp_fail(P, "the inline table opened at line %d must "
-			       "end on the same line", t->line);
-	return tp_fail(P, "expected ',' or '}' in the inline table, found %s",
-		       tp_describe(P, d, sizeof(d)));
+	if (tp_peek(P, 0) != ',')
+		return tp_fail(P, "expected ',' or '}' in the inline table, "
+			       "found %s", tp_describe(P, d, sizeof(d)));
+	P->p++;
+	if (inline_ws(P, t))
+		return -1;
+	if (tp_peek(P, 0) == '}')
+		return tp_fail(P, "no trailing comma allowed before '}' in an "
+			       "inline table");
+	return 0;
 }
 
 static int parse_inline_table(struct tparser *P, int depth,
@@ -613,18 +622,18 @@ static int parse_inline_table(struct tparser *P, int depth,
 {
 	struct toml_value *t = new_container(P, TOML_TABLE, depth, 0, P->line,
 					     tp_col(P, P->p));
-	int rc = 0;
+	int rc;
 
 	if (!t)
 		return -1;
 	P->p++;
-	skip_ws(P);
-	if (tp_peek(P, 0) != '}') {
-		do {
-			rc = parse_keyval(P, t);
-			if (!rc)
-				rc = inline_next(P, t);
-		} while (rc == 0);
+	rc = inline_ws(P, t);
+	if (!rc && tp_peek(P, 0) == '}')
+		rc = 1;
+	while (!rc) {
+		rc = parse_keyval(P, t);
+		if (!rc)
+			rc = inline_next(P, t);
 	}
 	if (rc < 0) {
 		tv_free(t);

@@ -3,11 +3,11 @@
  * DESIGN §4): $GGEN_HOME/store/sha256/ab/<64 hex>, ab being the first two
  * hex digits of the SHA-256 of the content.
  *
- * Writes are atomic: the bytes go to a temporary file in the object's own
- * directory, hashed while copied, fsynced, renamed into place, and the
- * directory fsynced, so a crash leaves either the whole object or nothing
- * (plus perhaps a ".tmp-*" file that gg_store_foreach skips and gc may
- * remove).  Storing content that is already there (and intact) is a no-op.
+ * Writes are atomic: the bytes go to a temporary file in the store's root
+ * directory (the same file system), hashed while copied, fsynced, renamed
+ * into place, and the directory fsynced, so a crash leaves either the
+ * whole object or nothing (plus perhaps a ".tmp-*" file in the root that
+ * gg_store_foreach skips and gc may remove).  Storing content that is already there (and intact) is a no-op.
  * Reads can re-hash and report GG_ECORRUPT, logging the object's ID.
  */
 #ifndef GG_MARKET_STORE_H

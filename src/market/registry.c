@@ -1,0 +1,611 @@
+/*
+ * registry.c - fetching and caching the central index, and downloads
+ * (see registry.h).
+ *
+ * One transfer is one curl easy handle writing into a capped memory
+ * buffer (the index) or a file descriptor (an archive).  The retry loop
+ * around it classifies each attempt: a body, "not modified", a client
+ * error (final), "unreachable" (a network error or a 5xx: retried with a
+ * doubling delay), or a local failure (final).  Conditional requests use
+ * the ETag and the Last-Modified time we stored; file:// has neither, so a
+ * local index is simply re-read after the TTL (it is cheap, and the
+ * catalog re-imports only when its SHA-256 changed).
+ */
+#include "market/registry.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "crypto/sha256.h"
+#include "market/index.h"
+#include "market/mio.h"
+#include "util/base.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#define META_MAX ((size_t)64 << 10)
+
+enum outcome { A_OK, A_NOTMOD, A_CLIENT, A_UNREACH, A_UNREACH_FINAL,
+	       A_FAIL };
+
+struct xfer {
+	const struct gg_registry_opts *o;
+	const char *url;
+	const char *etag_in;  /* If-None-Match, or NULL */
+	int64_t ims;	      /* If-Modified-Since (unix s), or 0 */
+	struct gg_buf *mem;   /* sink: memory ... */
+	int fd;		      /* ... or a file (mem NULL) */
+	uint64_t max, got;
+	int toobig, werr, aborted;
+	gg_progress_cb progress;
+	void *pctx;
+	long status;
+	int rc;		      /* GG_E* of the failure */
+	char etag[256];
+	int64_t filetime;
+	char why[CURL_ERROR_SIZE + 64];
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct meta {
+	int valid;
+	char url[GG_REGISTRY_URL_MAX];
+	char etag[256];
+	char sha256[65];
+	int64_t fetched_at, filetime, size;
+};
+
+static int is_http(const char *url)
+{
+	return !strncasecmp(url, "http://", 7) ||
+	       !strncasecmp(url, "https://", 8);
+}
+
+static int is_file(const char *url)
+{
+	return !strncasecmp(url, "file://", 7);
+}
+
+static int pct_encode(const char *path, char *out, size_t outsz)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	size_t o = 0;
+	unsigned char ch;
+
+	for (; *path; path++) {
+		ch = (unsigned char)*path;
+		if (o + 4 >= outsz)
+			return GG_ETOOBIG;
+		if (isalnum(ch) || strchr("/-._~", ch)) {
+			out[o++] = (char)ch;
+			continue;
+		}
+		out[o++] = '%';
+		out[o++] = hexd[ch >> 4];
+		out[o++] = hexd[ch & 15];
+	}
+	out[o] = 0;
+	return 0;
+}
+
+int gg_registry_normalize(const char *in, char *out, size_t outsz)
+{
+	char abs[4096], cwd[4096];
+	int rc;
+
+	if (!in || !*in)
+		return GG_ENOTFOUND;
+	if (is_http(in) || is_file(in))
+		return gg_mio_path(out, outsz, "%s", in);
+	if (strstr(in, "://"))
+		return GG_EINVAL;
+	if (in[0] == '/') {
+		rc = gg_mio_path(abs, sizeof(abs), "%s", in);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return gg_from_errno(errno);
+		rc = gg_mio_path(abs, sizeof(abs), "%s/%s", cwd, in);
+	}
+	if (rc)
+		return rc;
+	if (outsz < 8)
+		return GG_ETOOBIG;
+	memcpy(out, "file://", 7);
+	return pct_encode(abs, out + 7, outsz - 7);
+}
+
+int gg_registry_resolve(const char *base, const char *ref, char *out,
+			size_t outsz)
+{
+	CURLU *u = curl_url();
+	char *s = NULL;
+	int rc = GG_EINVAL;
+
+	if (!u)
+		return GG_ENOMEM;
+	if (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_URL, ref, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK)
+		goto out;
+	/* an index on the web never points us at local files */
+	if (!is_http(s) && !(is_file(s) && is_file(base)))
+		goto out;
+	rc = gg_mio_path(out, outsz, "%s", s);
+out:
+	curl_free(s);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static size_t on_body(char *p, size_t sz, size_t nm, void *arg)
+{
+	struct xfer *x = arg;
+	size_t n = sz * nm, off = 0;
+	ssize_t w;
+
+	if (x->got + n > x->max) {
+		x->toobig = 1;
+		return 0;
+	}
+	x->got += n;
+	if (x->mem)
+		return gg_buf_add(x->mem, p, n) ? 0 : n;
+	while (off < n) {
+		w = write(x->fd, p + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			x->werr = errno ? errno : EIO;
+			return 0;
+		}
+		off += (size_t)w;
+	}
+	return n;
+}
+
+static size_t on_header(char *p, size_t sz, size_t nm, void *arg)
+{
+	struct xfer *x = arg;
+	size_t n = sz * nm, len;
+	const char *v;
+
+	if (n > 5 && !strncmp(p, "HTTP/", 5))
+		x->etag[0] = 0; /* a new response (redirects) */
+	if (n > 5 && !strncasecmp(p, "ETag:", 5)) {
+		v = p + 5;
+		while (v < p + n && (*v == ' ' || *v == '\t'))
+			v++;
+		len = (size_t)(p + n - v);
+		while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
+			       v[len - 1] == ' '))
+			len--;
+		if (len < sizeof(x->etag)) {
+			memcpy(x->etag, v, len);
+			x->etag[len] = 0;
+		}
+	}
+	return n;
+}
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct xfer *x = arg;
+
+	(void)ultotal;
+	(void)ulnow;
+	if (x->progress && x->progress(x->pctx, (uint64_t)dlnow,
+				       (uint64_t)dltotal)) {
+		x->aborted = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static struct curl_slist *set_request(CURL *h, struct xfer *x)
+{
+	struct curl_slist *hdrs = NULL;
+	char line[320];
+
+	curl_easy_setopt(h, CURLOPT_URL, x->url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "ggen");
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(h, CURLOPT_FILETIME, 1L);
+	if (x->o->timeout_s > 0) {
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)x->o->timeout_s);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+				 (long)x->o->timeout_s);
+	}
+	if (x->progress) {
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+	}
+	if (x->ims > 0) {
+		curl_easy_setopt(h, CURLOPT_TIMECONDITION,
+				 (long)CURL_TIMECOND_IFMODSINCE);
+		curl_easy_setopt(h, CURLOPT_TIMEVALUE_LARGE,
+				 (curl_off_t)x->ims);
+	}
+	if (x->etag_in && *x->etag_in &&
+	    gg_mio_path(line, sizeof(line), "If-None-Match: %s",
+			x->etag_in) == 0) {
+		hdrs = curl_slist_append(NULL, line);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	}
+	return hdrs;
+}
+
+static enum outcome classify_curl(struct xfer *x, CURLcode cc)
+{
+	snprintf(x->why, sizeof(x->why), "%s",
+		 x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
+	switch (cc) {
+	case CURLE_WRITE_ERROR:
+	case CURLE_ABORTED_BY_CALLBACK:
+		if (x->toobig) {
+			x->rc = GG_ETOOBIG;
+			snprintf(x->why, sizeof(x->why), "larger than %llu "
+				 "bytes", (unsigned long long)x->max);
+		} else {
+			x->rc = x->aborted ? GG_ECANCELED
+					   : x->werr ? gg_from_errno(x->werr)
+						     : GG_ENOMEM;
+		}
+		return A_FAIL;
+	case CURLE_OPERATION_TIMEDOUT:
+		x->rc = GG_ETIMEOUT;
+		return A_UNREACH;
+	case CURLE_FILE_COULDNT_READ_FILE:
+		x->rc = GG_ENOTFOUND;
+		return A_UNREACH_FINAL;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		x->rc = GG_EINVAL;
+		return A_FAIL;
+	default:
+		x->rc = GG_ENET;
+		return A_UNREACH;
+	}
+}
+
+static enum outcome attempt(struct xfer *x)
+{
+	struct curl_slist *hdrs;
+	long unmet = 0;
+	curl_off_t ft = -1;
+	enum outcome r;
+	CURLcode cc;
+	CURL *h = curl_easy_init();
+
+	if (!h) {
+		x->rc = GG_ENOMEM;
+		return A_FAIL;
+	}
+	x->errbuf[0] = 0;
+	x->status = 0;
+	hdrs = set_request(h, x);
+	cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x->status);
+	curl_easy_getinfo(h, CURLINFO_CONDITION_UNMET, &unmet);
+	curl_easy_getinfo(h, CURLINFO_FILETIME_T, &ft);
+	x->filetime = ft > 0 ? (int64_t)ft : 0;
+	if (cc != CURLE_OK) {
+		r = classify_curl(x, cc);
+	} else if (x->status == 304 || unmet) {
+		r = A_NOTMOD;
+	} else if (x->status >= 500) {
+		snprintf(x->why, sizeof(x->why), "HTTP %ld", x->status);
+		x->rc = GG_ENET;
+		r = A_UNREACH;
+	} else if (x->status >= 400) {
+		snprintf(x->why, sizeof(x->why), "HTTP %ld", x->status);
+		x->rc = GG_EPROTO;
+		r = A_CLIENT;
+	} else {
+		r = A_OK;
+	}
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(h);
+	return r;
+}
+
+static int reset_sink(struct xfer *x)
+{
+	x->got = 0;
+	x->toobig = x->werr = x->aborted = 0;
+	x->etag[0] = 0;
+	if (x->mem) {
+		gg_buf_reset(x->mem);
+		return 0;
+	}
+	if (ftruncate(x->fd, 0) || lseek(x->fd, 0, SEEK_SET) < 0)
+		return gg_from_errno(errno);
+	return 0;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static enum outcome fetch(struct xfer *x)
+{
+	int tries = x->o->tries > 0 ? x->o->tries : GG_REGISTRY_TRIES;
+	int delay = x->o->backoff_ms > 0 ? x->o->backoff_ms
+					 : GG_REGISTRY_BACKOFF_MS;
+	enum outcome r = A_FAIL;
+	int t;
+
+	for (t = 1; t <= tries; t++) {
+		x->rc = reset_sink(x);
+		if (x->rc)
+			return A_FAIL;
+		r = attempt(x);
+		gg_info("registry", "GET %s: %s%s%s", x->url,
+			r == A_OK ? "200 OK" : r == A_NOTMOD ? "304 not modified"
+							      : "",
+			r == A_OK || r == A_NOTMOD ? "" : "failed: ",
+			r == A_OK || r == A_NOTMOD ? "" : x->why);
+		if (r != A_UNREACH || t == tries)
+			break;
+		gg_info("registry", "retrying in %d ms (try %d of %d)", delay,
+			t + 1, tries);
+		sleep_ms(delay);
+		delay *= 2;
+	}
+	return r;
+}
+
+static void copy_str(json_t *o, const char *k, char *out, size_t outsz)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	snprintf(out, outsz, "%s", s ? s : "");
+}
+
+static void load_meta(const char *path, const char *cache,
+		      const char *url, struct meta *m)
+{
+	json_t *o = json_load_file(path, 0, NULL);
+	struct stat st;
+
+	memset(m, 0, sizeof(*m));
+	if (!o)
+		return;
+	copy_str(o, "url", m->url, sizeof(m->url));
+	copy_str(o, "etag", m->etag, sizeof(m->etag));
+	copy_str(o, "sha256", m->sha256, sizeof(m->sha256));
+	m->fetched_at = json_integer_value(json_object_get(o, "fetched_at"));
+	m->filetime = json_integer_value(json_object_get(o, "filetime"));
+	m->size = json_integer_value(json_object_get(o, "size"));
+	json_decref(o);
+	/* the index is written before its metadata: a crash between the
+	 * two shows as a size that does not match */
+	m->valid = !strcmp(m->url, url) && strlen(m->sha256) == 64 &&
+		   !stat(cache, &st) && st.st_size == m->size;
+}
+
+static int save_meta(const char *path, const struct meta *m)
+{
+	json_t *o;
+	char *text;
+	int rc;
+
+	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "url", m->url,
+		      "etag", m->etag, "sha256", m->sha256, "fetched_at",
+		      (json_int_t)m->fetched_at, "filetime",
+		      (json_int_t)m->filetime, "size", (json_int_t)m->size);
+	text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	json_decref(o);
+	if (!text)
+		return GG_ENOMEM;
+	rc = gg_config_write_file(path, text, strlen(text), 0644, 1);
+	free(text);
+	return rc;
+}
+
+struct paths {
+	char dir[4096], cache[4096], meta[4096];
+};
+
+static int make_paths(const char *home, struct paths *p)
+{
+	int rc = gg_mio_path(p->dir, sizeof(p->dir), "%s/cache", home);
+
+	if (!rc)
+		rc = gg_mio_path(p->cache, sizeof(p->cache), "%s/index.json",
+				 p->dir);
+	if (!rc)
+		rc = gg_mio_path(p->meta, sizeof(p->meta),
+				 "%s/index.meta.json", p->dir);
+	return rc;
+}
+
+static void set_err(struct gg_buf *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_err(struct gg_buf *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	gg_buf_reset(err);
+	va_start(ap, fmt);
+	gg_buf_vprintf(err, fmt, ap);
+	va_end(ap);
+}
+
+static void fill_status(struct gg_registry_status *st, const struct meta *m,
+			enum gg_registry_how how)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	st->how = how;
+	memcpy(st->sha256, m->sha256, sizeof(st->sha256));
+	st->fetched_at = m->fetched_at;
+	st->age = now > m->fetched_at ? now - m->fetched_at : 0;
+}
+
+/* A new body: check it, then store index and metadata. */
+static int store_body(const struct paths *p, const struct xfer *x,
+		      struct meta *m, struct gg_registry_status *st,
+		      struct gg_buf *err)
+{
+	uint8_t d[32];
+	char hex[65];
+	int rc;
+
+	rc = gg_index_parse(x->mem->data, x->mem->len, NULL, NULL, NULL, err);
+	if (rc)
+		return rc;
+	gg_sha256(x->mem->data, x->mem->len, d);
+	gg_hex_encode(d, 32, hex, sizeof(hex));
+	st->how = m->valid && !strcmp(hex, m->sha256) ? GG_REG_NOT_MODIFIED
+						      : GG_REG_FETCHED;
+	rc = gg_config_write_file(p->cache, x->mem->data, x->mem->len, 0644,
+				  1);
+	if (rc) {
+		set_err(err, "%s: %s", p->cache, gg_strerror(rc));
+		return rc;
+	}
+	snprintf(m->url, sizeof(m->url), "%s", st->url);
+	snprintf(m->etag, sizeof(m->etag), "%s", x->etag);
+	memcpy(m->sha256, hex, sizeof(hex));
+	m->filetime = x->filetime;
+	m->size = (int64_t)x->mem->len;
+	m->valid = 1;
+	return 0;
+}
+
+static int finish(const struct paths *p, struct xfer *x, enum outcome r,
+		  struct meta *m, struct gg_registry_status *st,
+		  struct gg_buf *err)
+{
+	int rc = 0;
+
+	st->http_status = x->status;
+	if (r == A_OK) {
+		rc = store_body(p, x, m, st, err);
+	} else if (r == A_NOTMOD && m->valid) {
+		st->how = GG_REG_NOT_MODIFIED;
+	} else if ((r == A_UNREACH || r == A_UNREACH_FINAL) && m->valid) {
+		snprintf(st->reason, sizeof(st->reason), "%s", x->why);
+		fill_status(st, m, GG_REG_OFFLINE);
+		return 0;
+	} else {
+		set_err(err, "registry %s: %s", st->url,
+			r == A_NOTMOD ? "304 without a cached index" : x->why);
+		return r == A_NOTMOD ? GG_EPROTO : x->rc ? x->rc : GG_ENET;
+	}
+	if (rc)
+		return rc;
+	m->fetched_at = (int64_t)time(NULL);
+	rc = save_meta(p->meta, m);
+	if (rc) {
+		set_err(err, "%s: %s", p->meta, gg_strerror(rc));
+		return rc;
+	}
+	fill_status(st, m, st->how);
+	return 0;
+}
+
+int gg_registry_sync(const struct gg_registry_opts *o,
+		     struct gg_registry_status *st, struct gg_buf *err)
+{
+	struct gg_buf body = GG_BUF_INIT(GG_INDEX_MAX_BYTES);
+	struct xfer x;
+	struct paths p;
+	struct meta m;
+	int64_t now = (int64_t)time(NULL);
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = gg_registry_normalize(o->url, st->url, sizeof(st->url));
+	if (rc) {
+		if (rc != GG_ENOTFOUND)
+			set_err(err, "registry.url '%s': not http(s)://, "
+				"file:// or a path", o->url);
+		return rc;
+	}
+	rc = make_paths(o->home, &p);
+	if (rc)
+		return rc;
+	snprintf(st->cache_path, sizeof(st->cache_path), "%s", p.cache);
+	load_meta(p.meta, p.cache, st->url, &m);
+	if (m.valid && !o->force && now >= m.fetched_at &&
+	    now - m.fetched_at < o->cache_ttl_s) {
+		fill_status(st, &m, GG_REG_FRESH);
+		return 0;
+	}
+	rc = gg_mio_mkdirs(p.dir, 0700);
+	if (rc) {
+		set_err(err, "%s: %s", p.dir, gg_strerror(rc));
+		return rc;
+	}
+	memset(&x, 0, sizeof(x));
+	x.o = o;
+	x.url = st->url;
+	x.mem = &body;
+	x.max = GG_INDEX_MAX_BYTES;
+	x.etag_in = m.valid ? m.etag : NULL;
+	x.ims = m.valid && is_http(st->url) ? m.filetime : 0;
+	rc = finish(&p, &x, fetch(&x), &m, st, err);
+	gg_buf_release(&body);
+	return rc;
+}
+
+int gg_registry_download(const struct gg_registry_opts *o, const char *url,
+			 const char *dest, uint64_t max_bytes,
+			 gg_progress_cb progress, void *ctx,
+			 struct gg_buf *err)
+{
+	struct xfer x;
+	enum outcome r;
+	int fd, rc = 0;
+
+	fd = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = gg_from_errno(errno);
+		set_err(err, "%s: %s", dest, strerror(errno));
+		return rc;
+	}
+	memset(&x, 0, sizeof(x));
+	x.o = o;
+	x.url = url;
+	x.fd = fd;
+	x.max = max_bytes;
+	x.progress = progress;
+	x.pctx = ctx;
+	r = fetch(&x);
+	if (r != A_OK) {
+		rc = x.rc ? x.rc : GG_ENET;
+		set_err(err, "download %s: %s", url, x.why);
+	} else if (fsync(fd)) {
+		rc = gg_from_errno(errno);
+		set_err(err, "%s: %s", dest, strerror(errno));
+	}
+	if (close(fd) && !rc)
+		rc = gg_from_errno(errno);
+	return rc;
+}

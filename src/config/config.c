@@ -16,12 +16,10 @@
 #include <stdarg.h>
 
 #include "config/toml.h"
+#include "net/multiaddr.h"
 #include "util/error.h"
 #include "util/log.h"
 
-/* Multiaddrs are checked by the real parser once it is in the tree
- * (TODO: src/net/multiaddr.c); until then a multiaddr must at least look
- * like one ("/proto/value..."). */
 
 void gg_cfg_line(struct gg_buf *b, const char *fmt, ...)
 {
@@ -149,8 +147,8 @@ static struct cfg_val *slot(const struct gg_config *c, const char *key,
 	const struct gg_config_key *k = gg_config_key_find(key);
 
 	if (!c || !k || (type >= 0 && (int)k->type != type)) {
-		gg_error("config", "no %s key '%s' (a bug)",
-			 k ? "such typed" : "such", key ? key : "(null)");
+		gg_error("config", "key '%s' %s (a bug)", key ? key : "(null)",
+			 k ? "read as the wrong type" : "does not exist");
 		return NULL;
 	}
 	return (struct cfg_val *)&c->v[k - gg_config_key_at(0)];
@@ -314,23 +312,34 @@ int gg_cfg_bad(struct gg_cfg_ctx *x, const char *where,
 	return GG_ECONFIG;
 }
 
+/* TCP is the only transport: /ip4|ip6|dns|dns4|dns6/HOST/tcp/PORT, with
+ * an optional /p2p/PEER-ID. */
 static int addr_ok(const char *s)
 {
-#ifdef GG_HAVE_MULTIADDR
 	struct gg_multiaddr ma;
+	char host[256];
+	uint16_t port;
+	int family;
 
-	return gg_multiaddr_parse(s, &ma) == 0;
-#else
-	/* TODO(multiaddr): replaced by gg_multiaddr_parse once it exists */
-	return s[0] == '/' && s[1] && s[1] != '/';
-#endif
+	return gg_multiaddr_parse(s, &ma) == 0 &&
+	       gg_multiaddr_tcp(&ma, host, sizeof(host), &family, &port, NULL,
+				NULL) == 0;
+}
+
+/* Control characters have no place in a URL, topic or protocol id. */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
 }
 
 int gg_cfg_check_str(struct gg_cfg_ctx *x, const char *where,
 		     const struct gg_config_key *k, const char *s, size_t len,
 		     const char *shown)
 {
-	if (len != strlen(s) || (int64_t)len < k->min ||
+	if (len != strlen(s) || has_control(s) || (int64_t)len < k->min ||
 	    (int64_t)len > k->max ||
 	    ((k->flags & GG_CFG_F_SLASH) && s[0] != '/'))
 		return gg_cfg_bad(x, where, k, shown);
@@ -349,7 +358,7 @@ int gg_cfg_check_item(struct gg_cfg_ctx *x, const char *where,
 		gg_cfg_line(x->err, "%s: key '%s': %s is not a valid %s", where,
 			 k->name, gg_buf_cstr(&q),
 			 k->type == GG_CFG_ADDRLIST ?
-				 "multiaddr (like \"/ip4/127.0.0.1/tcp/4001\")" :
+				 "TCP multiaddr (like \"/ip4/127.0.0.1/tcp/4001\")" :
 				 "string (at most 1024 bytes, no NUL)");
 		x->nerr++;
 		rc = GG_ECONFIG;

@@ -138,19 +138,24 @@ static int distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* Distance of name to a key: against the full name, and against the part
- * after the dot when name has none (a key put outside its table). */
+/* The part after the last dot ("mdns" in "network.mdns"). */
+static const char *leaf(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot ? dot + 1 : name;
+}
+
+/* How far name is from key: a typo in the full name, or the right key
+ * name in the wrong table (or in none), which costs one more. */
 static int key_distance(const char *name, const char *key)
 {
-	const char *dot = strchr(key, '.');
+	size_t sl = (size_t)(leaf(key) - key);
 	int d = distance(name, key), d2;
+	int same = leaf(name) != name && !strncmp(name, key, sl);
 
-	if (dot && !strchr(name, '.')) {
-		d2 = distance(name, dot + 1);
-		if (d2 < d)
-			d = d2;
-	}
-	return d;
+	d2 = distance(leaf(name), leaf(key)) + !same;
+	return d2 < d ? d2 : d;
 }
 
 /* The length of the table part of a key ("network" in "network.mdns"). */
@@ -191,7 +196,7 @@ static const char *suggest_section(const char *name, char *buf, size_t n)
 const char *gg_config_suggest(const char *name)
 {
 	static const size_t none = (size_t)-1;
-	size_t i, hit = none, len = strlen(name);
+	size_t i, hit = none, len = strlen(leaf(name));
 	int d, best = 99, limit = (int)(len / 3 > 2 ? len / 3 : 2);
 
 	for (i = 0; i < NKEYS; i++) {
@@ -226,8 +231,8 @@ static int describe(const struct gg_config_key *k, struct gg_buf *b)
 	case GG_CFG_BOOL:
 		return gg_buf_adds(b, "boolean");
 	case GG_CFG_STR:
-		return gg_buf_printf(b, "string, at most %lld bytes%s",
-				     (long long)k->max,
+		return gg_buf_printf(b, "string, %lld to %lld bytes%s",
+				     (long long)k->min, (long long)k->max,
 				     k->flags & GG_CFG_F_SLASH ?
 					     ", starts with /" : "");
 	case GG_CFG_STRLIST:
@@ -323,8 +328,8 @@ int gg_config_docs_text(struct gg_buf *out)
 			"# Configuration reference\n\n"
 			"<!-- Generated from src/config/config_table.c by "
 			"`ggen marketplace p2p config docs`;\n"
-			"     tests/integration/config.sh fails when this file "
-			"is out of date. -->\n\n"
+			"     the tests fail when this file is out of date. "
+			"-->\n\n"
 			"ggen reads `$GGEN_HOME/" GG_CONFIG_FILE "` "
 			"(`GGEN_HOME` defaults to `~/.ggen`),\n"
 			"or the file given with the global option "

@@ -13,6 +13,7 @@ extern const struct gg_cmd gg_cmd_version;
 extern const struct gg_cmd gg_cmd_manpage;
 
 /* marketplace */
+extern const struct gg_cmd gg_cmd_mp_search;
 
 /* marketplace registry */
 

@@ -57,7 +57,9 @@ const char *gg_search_match_name(enum gg_match m)
 int gg_search_distance(const char *a, size_t la, const char *b, size_t lb,
 		       int max)
 {
-	int row[65], prev, tmp, best, rowmin;
+	/* optimal string alignment: Levenshtein plus adjacent swaps, so
+	 * "rsut" is one typo away from "rust" */
+	int rows[3][65], *pp, *p, *c, best, rowmin;
 	size_t i, j;
 
 	if (la > 64 || lb > 64)
@@ -65,27 +67,31 @@ int gg_search_distance(const char *a, size_t la, const char *b, size_t lb,
 	if ((la > lb ? la - lb : lb - la) > (size_t)max)
 		return max + 1;
 	for (j = 0; j <= lb; j++)
-		row[j] = (int)j;
+		rows[0][j] = (int)j;
 	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = (int)i;
-		rowmin = row[0];
+		c = rows[i % 3]; /* row k lives in rows[k % 3] */
+		p = rows[(i + 2) % 3];
+		pp = rows[(i + 1) % 3];
+		c[0] = (int)i;
+		rowmin = c[0];
 		for (j = 1; j <= lb; j++) {
-			best = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
+			best = p[j - 1] + (a[i - 1] != b[j - 1]);
+			if (p[j] + 1 < best)
+				best = p[j] + 1;
+			if (c[j - 1] + 1 < best)
+				best = c[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < best)
+				best = pp[j - 2] + 1;
+			c[j] = best;
 			if (best < rowmin)
 				rowmin = best;
 		}
 		if (rowmin > max)
 			return max + 1;
 	}
-	return row[lb] > max ? max + 1 : row[lb];
+	best = rows[la % 3][lb];
+	return best > max ? max + 1 : best;
 }
 
 /* gg_fuzzy(name, query, max): the smallest distance between query and

@@ -21,8 +21,9 @@ static void check_tree(const struct toml_value *v, int depth)
 		if (toml_type(v) == TOML_TABLE) {
 			const char *k = toml_key_at(v, i);
 
-			/* keys with an embedded NUL cannot be looked up by name */
-			if (strlen(k) == toml_key_len(v, i) && toml_get(v, k) != e)
+			/* a key holding a NUL cannot be looked up by name */
+			if (strlen(k) == toml_key_len(v, i) &&
+			    toml_get(v, k) != e)
 				__builtin_trap();
 		}
 		check_tree(e, depth + 1);

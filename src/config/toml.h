@@ -9,6 +9,8 @@
  * with toml_free(); every accessor below accepts NULL and the wrong type and
  * then returns a neutral result (NULL, 0, TOML_NONE), so lookups chain:
  *     toml_int(toml_path(root, "performance.max_peers"))
+ * The parser keeps no global state; it only reads the C library's decimal
+ * point (localeconv) so that floats convert right under any LC_NUMERIC.
  */
 #ifndef GG_CONFIG_TOML_H
 #define GG_CONFIG_TOML_H
@@ -71,7 +73,7 @@ struct toml_value *toml_parse(const char *src, size_t len,
 struct toml_value *toml_parse_limits(const char *src, size_t len,
 				     const struct toml_limits *lim,
 				     struct toml_error *err);
-/* Free a tree returned by toml_parse (NULL is fine). Only roots may be freed. */
+/* Free a tree from toml_parse (NULL is fine). Only roots may be freed. */
 void toml_free(struct toml_value *root);
 
 enum toml_type toml_type(const struct toml_value *v);

@@ -177,7 +177,7 @@ static int ml_string(struct tparser *P, struct tbuf *out)
 
 	P->p += 3;
 	if (tp_at_newline(P))
-		tp_take_newline(P);	/* a newline right after """ is trimmed */
+		tp_take_newline(P);	/* a newline right after """ goes */
 	for (;;) {
 		if (take_run(P, out, stop))
 			return -1;
@@ -282,8 +282,8 @@ static int prefixed_int(struct tparser *P, const char *s, const char *e,
 	const char *d = scan_digits(s + 2, e, base);
 
 	if (!d || d != e)
-		return bad_number(P, s, e, base == 16 ? "bad hexadecimal digits" :
-				  base == 8 ? "bad octal digits" :
+		return bad_number(P, s, e, base == 16 ? "bad hexadecimal "
+				  "digits" : base == 8 ? "bad octal digits" :
 				  "bad binary digits");
 	return to_int(P, s + 2, e, base, 0, v);
 }
@@ -342,8 +342,9 @@ static int decimal(struct tparser *P, const char *s, const char *q,
 		is_float = 1;
 	}
 	if (p != e)
-		return bad_number(P, s, e, *p == '_' ? "an underscore must be "
-				  "between two digits" : "unexpected character");
+		return bad_number(P, s, e, *p == '_' ? "an underscore must "
+				  "be between two digits" :
+				  "unexpected character");
 	if (is_float)
 		return to_float(P, s, e, v);
 	return to_int(P, q, e, 10, *s == '-', v);

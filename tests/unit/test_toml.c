@@ -216,8 +216,8 @@ static void redefinitions(void **state)
 static void allowed_extensions(void **state)
 {
 	struct toml_value *root = parse_ok(
-		"[a.b.c]\nx = 1\n[a]\ny = 2\n"		/* define a parent later */
-		"[p]\nq.r = 1\n[p.q.s]\nt = 2\n"	/* header below dotted */
+		"[a.b.c]\nx = 1\n[a]\ny = 2\n"	/* parent defined later */
+		"[p]\nq.r = 1\n[p.q.s]\nt = 2\n"	/* under dotted keys */
 		"[[f]]\n[f.g]\nh = 1\n[[f]]\n[f.g]\nh = 2\n");
 
 	(void)state;

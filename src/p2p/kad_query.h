@@ -18,7 +18,8 @@
  * Kademlia.
  *
  * Hops: seeds are hop 0; a peer learned from a hop-h peer is hop h+1.
- * The stats give the hop of the closest peer that answered.
+ * The stats count the requests on the chain of referrals that reached
+ * the closest peer that answered (its hop + 1).
  */
 #ifndef GG_P2P_KAD_QUERY_H
 #define GG_P2P_KAD_QUERY_H
@@ -47,8 +48,8 @@ struct kad_query_config {
 
 struct kad_query_stats {
 	int requests, responses, failures, timeouts;
-	int hops;    /* hop of the closest peer that answered, -1 if none */
-	int max_hop; /* deepest hop that answered */
+	int hops;    /* chain length to the closest answer, -1 if none */
+	int max_hop; /* longest chain among the answers */
 	uint64_t started_ms, ended_ms;
 };
 

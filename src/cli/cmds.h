@@ -18,6 +18,8 @@ extern const struct gg_cmd gg_cmd_mp_search;
 /* marketplace registry */
 
 /* marketplace p2p */
+extern const struct gg_cmd gg_cmd_p2p_start;
+extern const struct gg_cmd gg_cmd_p2p_ping;
 
 /* marketplace p2p config */
 extern const struct gg_cmd gg_cmd_config_show;

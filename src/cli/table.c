@@ -22,6 +22,8 @@ static const struct gg_cmd gg_cmd_p2p_config = {
 };
 
 static const struct gg_cmd *const p2p_subs[] = {
+	&gg_cmd_p2p_start,
+	&gg_cmd_p2p_ping,
 	&gg_cmd_p2p_config,
 	NULL
 };

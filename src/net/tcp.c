@@ -61,26 +61,47 @@ int gg_tcp_uv_err(int s)
 	}
 }
 
+/* Our handles carry a hook to run once libuv has closed them. */
+struct tcp_handle {
+	uv_tcp_t h; /* first: a uv_tcp_t * is a struct tcp_handle * */
+	void (*closed)(void *arg);
+	void *closed_arg;
+};
+
 static uv_tcp_t *tcp_new(uv_loop_t *loop)
 {
-	uv_tcp_t *t = calloc(1, sizeof(*t));
+	struct tcp_handle *t = calloc(1, sizeof(*t));
 
-	if (t && uv_tcp_init(loop, t) < 0) {
+	if (t && uv_tcp_init(loop, &t->h) < 0) {
 		free(t);
-		t = NULL;
+		return NULL;
 	}
-	return t;
+	return t ? &t->h : NULL;
 }
 
 static void tcp_free_cb(uv_handle_t *h)
 {
-	free(h);
+	struct tcp_handle *t = (struct tcp_handle *)h;
+
+	if (t->closed)
+		t->closed(t->closed_arg);
+	free(t);
+}
+
+void gg_tcp_close_cb(uv_tcp_t *tcp, void (*closed)(void *arg), void *arg)
+{
+	struct tcp_handle *t = (struct tcp_handle *)tcp;
+
+	if (!tcp || uv_is_closing((uv_handle_t *)tcp))
+		return;
+	t->closed = closed;
+	t->closed_arg = arg;
+	uv_close((uv_handle_t *)tcp, tcp_free_cb);
 }
 
 void gg_tcp_close(uv_tcp_t *tcp)
 {
-	if (tcp && !uv_is_closing((uv_handle_t *)tcp))
-		uv_close((uv_handle_t *)tcp, tcp_free_cb);
+	gg_tcp_close_cb(tcp, NULL, NULL);
 }
 
 /* ---- addresses ---- */

@@ -65,6 +65,9 @@ void gg_tcp_dial_cancel(struct gg_tcp_dial *d);
 
 /* Close and free a handle made here (accepted or dialled). */
 void gg_tcp_close(uv_tcp_t *tcp);
+/* The same, then closed(arg) once libuv is done with the handle (pending
+ * write callbacks have run by then). */
+void gg_tcp_close_cb(uv_tcp_t *tcp, void (*closed)(void *arg), void *arg);
 /* The peer's / our address of a connected handle, as a multiaddr. */
 int gg_tcp_peer_addr(const uv_tcp_t *tcp, struct gg_multiaddr *out);
 int gg_tcp_local_addr(const uv_tcp_t *tcp, struct gg_multiaddr *out);

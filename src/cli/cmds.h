@@ -14,6 +14,10 @@ extern const struct gg_cmd gg_cmd_manpage;
 
 /* marketplace */
 extern const struct gg_cmd gg_cmd_mp_search;
+extern const struct gg_cmd gg_cmd_mp_info;
+extern const struct gg_cmd gg_cmd_mp_install;
+extern const struct gg_cmd gg_cmd_mp_list;
+extern const struct gg_cmd gg_cmd_mp_remove;
 
 /* marketplace registry */
 

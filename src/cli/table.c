@@ -46,6 +46,10 @@ static const struct gg_cmd gg_cmd_registry = {
 
 static const struct gg_cmd *const marketplace_subs[] = {
 	&gg_cmd_mp_search,
+	&gg_cmd_mp_info,
+	&gg_cmd_mp_install,
+	&gg_cmd_mp_list,
+	&gg_cmd_mp_remove,
 	&gg_cmd_registry,
 	&gg_cmd_p2p,
 	NULL

@@ -18,8 +18,10 @@ extern const struct gg_cmd gg_cmd_mp_info;
 extern const struct gg_cmd gg_cmd_mp_install;
 extern const struct gg_cmd gg_cmd_mp_list;
 extern const struct gg_cmd gg_cmd_mp_remove;
+extern const struct gg_cmd gg_cmd_mp_pack;
 
 /* marketplace registry */
+extern const struct gg_cmd gg_cmd_mp_registry_build;
 
 /* marketplace p2p */
 extern const struct gg_cmd gg_cmd_p2p_start;

@@ -35,6 +35,7 @@ static const struct gg_cmd gg_cmd_p2p = {
 };
 
 static const struct gg_cmd *const registry_subs[] = {
+	&gg_cmd_mp_registry_build,
 	NULL
 };
 
@@ -50,6 +51,7 @@ static const struct gg_cmd *const marketplace_subs[] = {
 	&gg_cmd_mp_install,
 	&gg_cmd_mp_list,
 	&gg_cmd_mp_remove,
+	&gg_cmd_mp_pack,
 	&gg_cmd_registry,
 	&gg_cmd_p2p,
 	NULL

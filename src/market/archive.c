@@ -41,6 +41,7 @@ struct pack {
 	struct gg_buf *out;
 	int out_rc;
 	int rootfd;
+	const struct stat *skip; /* the output file, if inside the tree */
 };
 
 void gg_archive_limits_default(struct gg_archive_limits *l)
@@ -136,6 +137,9 @@ static int scan_one(struct pack *pk, int dfd, const char *rel,
 						 "than 1024 bytes");
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return pfail(pk, gg_from_errno(errno), path, strerror(errno));
+	if (pk->skip && st.st_dev == pk->skip->st_dev &&
+	    st.st_ino == pk->skip->st_ino)
+		return 0; /* never pack our own output */
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return pfail(pk, GG_EUNSUPPORTED, path, kind_of(st.st_mode));
 	rc = add_entry(pk, path, &st);
@@ -244,6 +248,7 @@ static struct archive *writer_new(struct pack *pk)
 		    ARCHIVE_OK ||
 	    archive_write_set_filter_option(a, "gzip", "compression-level",
 					    "6") != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open(a, pk, NULL, out_write, NULL) != ARCHIVE_OK) {
 		archive_write_free(a);
 		return NULL;
@@ -311,9 +316,9 @@ static int load_manifest(struct pack *pk, struct gg_manifest *m)
 	return gg_manifest_load(path, m, pk->err);
 }
 
-int gg_archive_pack(const char *dir, const struct gg_archive_limits *lim,
-		    struct gg_buf *out, struct gg_pkgid *id,
-		    struct gg_manifest *m, struct gg_buf *err)
+static int pack(const char *dir, const struct gg_archive_limits *lim,
+		struct gg_buf *out, struct gg_pkgid *id, struct gg_manifest *m,
+		struct gg_buf *err, const struct stat *skip)
 {
 	struct pack pk;
 	struct gg_manifest local;
@@ -322,6 +327,7 @@ int gg_archive_pack(const char *dir, const struct gg_archive_limits *lim,
 
 	memset(&pk, 0, sizeof(pk));
 	pk.root = dir;
+	pk.skip = skip;
 	pk.err = err;
 	pk.out = out;
 	if (lim)
@@ -362,6 +368,13 @@ out:
 	return rc;
 }
 
+int gg_archive_pack(const char *dir, const struct gg_archive_limits *lim,
+		    struct gg_buf *out, struct gg_pkgid *id,
+		    struct gg_manifest *m, struct gg_buf *err)
+{
+	return pack(dir, lim, out, id, m, err, NULL);
+}
+
 int gg_archive_pack_file(const char *dir, const char *path,
 			 const struct gg_archive_limits *lim,
 			 struct gg_pkgid *id, uint64_t *size,
@@ -369,7 +382,9 @@ int gg_archive_pack_file(const char *dir, const char *path,
 {
 	struct gg_buf out = GG_BUF_INIT((size_t)GG_ARCHIVE_DEFAULT_MAX_BYTES +
 					(64 << 20));
-	int rc = gg_archive_pack(dir, lim, &out, id, m, err);
+	struct stat st;
+	int rc = pack(dir, lim, &out, id, m, err,
+		      stat(path, &st) == 0 ? &st : NULL);
 
 	if (!rc) {
 		rc = gg_config_write_file(path, out.data, out.len, 0644, 1);

@@ -14,8 +14,10 @@
  * every entry has been checked and written and everything is fsynced.  It
  * refuses absolute paths, ".." components, symlinks, hard links, devices,
  * FIFOs, anything else that is not a regular file or a directory,
- * duplicate entries, more than the entry limit and more than the byte
- * limit (counting the bytes actually written, not what headers claim).
+ * duplicate entries, paths over GG_ARCHIVE_MAX_PATH bytes or
+ * GG_ARCHIVE_MAX_DEPTH components, more than the entry limit and more than
+ * the byte limit (counting the bytes actually written, not what headers
+ * claim).
  * On any refusal the temporary directory is removed and err names the
  * entry: "entry 3 '../evil': path has a '..' component".
  */
@@ -31,8 +33,9 @@
 
 #define GG_ARCHIVE_DEFAULT_MAX_ENTRIES 10000
 #define GG_ARCHIVE_DEFAULT_MAX_BYTES ((uint64_t)256 << 20)
-/* Longest path inside an archive that we accept. */
+/* Longest path inside an archive that we accept, and most components. */
 #define GG_ARCHIVE_MAX_PATH 1024
+#define GG_ARCHIVE_MAX_DEPTH 64
 
 struct gg_config;
 
@@ -59,7 +62,9 @@ int gg_archive_pack(const char *dir, const struct gg_archive_limits *lim,
 		    struct gg_buf *out, struct gg_pkgid *id,
 		    struct gg_manifest *m, struct gg_buf *err);
 /* Pack dir into file path, atomically (temp in the same dir, fsync,
- * rename, fsync dir).  *size gets the archive size (may be NULL). */
+ * rename, fsync dir).  *size gets the archive size (may be NULL).  When
+ * path already exists inside dir, that file is left out of the archive,
+ * so packing twice into the same place gives the same bytes. */
 int gg_archive_pack_file(const char *dir, const char *path,
 			 const struct gg_archive_limits *lim,
 			 struct gg_pkgid *id, uint64_t *size,

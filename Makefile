@@ -59,7 +59,8 @@ TOOL_BINS := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(TOOL_SRCS)))
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all test deps check fuzz fuzz-bins install clean tests-bins demo
+.PHONY: all test deps check fuzz fuzz-bins install clean tests-bins demo \
+	bench-bins
 .SECONDARY:
 
 all: $(BUILD)/ggen
@@ -96,6 +97,13 @@ endef
 $(foreach t,$(TOOL_SRCS),$(eval $(call tool_rule,$(t))))
 
 tests-bins: $(BUILD)/ggen $(UNIT_BINS) $(TOOL_BINS)
+
+# bench/*.c: measuring programs, built on request (make bench-bins).
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+bench-bins: $(BENCH_BINS)
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libggen.a | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libggen.a $(LDLIBS)
 
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang FUZZ=1 fuzz-bins

@@ -18,6 +18,8 @@ extern const struct gg_cmd gg_cmd_mp_info;
 extern const struct gg_cmd gg_cmd_mp_install;
 extern const struct gg_cmd gg_cmd_mp_list;
 extern const struct gg_cmd gg_cmd_mp_remove;
+extern const struct gg_cmd gg_cmd_mp_publish;
+extern const struct gg_cmd gg_cmd_mp_gc;
 extern const struct gg_cmd gg_cmd_mp_pack;
 
 /* marketplace registry */

@@ -51,6 +51,8 @@ static const struct gg_cmd *const marketplace_subs[] = {
 	&gg_cmd_mp_install,
 	&gg_cmd_mp_list,
 	&gg_cmd_mp_remove,
+	&gg_cmd_mp_publish,
+	&gg_cmd_mp_gc,
 	&gg_cmd_mp_pack,
 	&gg_cmd_registry,
 	&gg_cmd_p2p,

@@ -226,7 +226,7 @@ int gg_noise_start(struct gg_noise *n, struct gg_buf *out)
 static int write_s_payload(struct gg_noise *n, uint8_t *m, size_t *len)
 {
 	uint8_t dh[32], pl[2048];
-	size_t sl, pll, cl;
+	size_t sl = 0, pll = 0, cl = 0;
 	int rc;
 
 	rc = noise_ss_encrypt_hash(&n->ss, n->spub, 32, m, &sl);

@@ -44,13 +44,20 @@ const uint8_t *gg_privkey_public(const struct gg_privkey *k, size_t *len);
  */
 int gg_pubkey_verify(const uint8_t *pub, size_t publen, const uint8_t *msg,
 		     size_t n, const uint8_t *sig, size_t siglen);
-/* Decode a PublicKey protobuf strictly: its type and Data (pointing into
- * pub).  0 or GG_EPARSE. */
+/* Decode a PublicKey protobuf strictly (canonical encoding only, Data of
+ * the right size for its type): its type and Data (pointing into pub).
+ * 0, GG_EPARSE or GG_EUNSUPPORTED (a type number we do not know). */
 int gg_pubkey_decode(const uint8_t *pub, size_t publen,
 		     enum gg_key_type *type, const uint8_t **data,
 		     size_t *datalen);
 
-/* home_dir/identity.key: created on first use (0600, atomic), else loaded. */
+/*
+ * home_dir/identity.key: created on first use (0600, atomic, never
+ * replacing a file another process created meanwhile), else loaded.
+ * home_dir itself is created (0700) when missing, its parent is not.  A
+ * key file readable by group/others is loaded with a warning; a damaged
+ * one is an error (never silently replaced).
+ */
 int gg_identity_load_or_create(const char *home_dir, struct gg_privkey **out);
 
 #endif

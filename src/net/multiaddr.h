@@ -29,10 +29,19 @@ enum gg_ma_proto {
 
 struct gg_multiaddr { size_t len; uint8_t b[GG_MULTIADDR_MAX]; };
 
+/*
+ * Text: a leading '/', no empty segments (no "//", no trailing '/'), a
+ * value after every protocol; ip4/ip6 as inet_pton reads them, ports in
+ * plain decimal without leading zeros, DNS names as dot-separated labels
+ * of [A-Za-z0-9_-].  GG_EUNSUPPORTED for an unknown protocol name,
+ * GG_EPARSE/GG_ERANGE for a bad value, GG_ETOOBIG past the cap.
+ */
 int gg_multiaddr_parse(const char *text, struct gg_multiaddr *out);
-/* Validates strictly. */
+/* Validates strictly: minimal varints, known codes, complete values,
+ * valid DNS names and peer-ID multihashes; GG_ETRUNC for a cut-off one. */
 int gg_multiaddr_from_bytes(const uint8_t *p, size_t n,
 			    struct gg_multiaddr *out);
+/* 0, or GG_ETOOBIG (out is then ""); GG_MULTIADDR_STR_MAX always fits. */
 int gg_multiaddr_to_str(const struct gg_multiaddr *ma, char *out,
 			size_t outsz);
 

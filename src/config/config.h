@@ -76,6 +76,11 @@ struct gg_config_key {
  */
 int gg_config_load(const char *path, struct gg_config **out,
 		   struct gg_buf *err, struct gg_buf *warn);
+/* Defaults, then the TOML document text[0..len) named name in messages
+ * and sources; no file is read and the environment is not consulted. */
+int gg_config_load_text(const char *name, const char *text, size_t len,
+			struct gg_config **out, struct gg_buf *err,
+			struct gg_buf *warn);
 /* Only the defaults (never fails but for GG_ENOMEM). */
 int gg_config_defaults(struct gg_config **out);
 void gg_config_free(struct gg_config *c);

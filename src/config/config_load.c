@@ -279,37 +279,44 @@ static int read_file(const char *path, struct gg_buf *data, int *missing,
 	return rc;
 }
 
-/* Parse and walk the file; a missing file is fine when optional. */
+/* Parse the document and walk it; syntax errors count as one error. */
+static int load_text(struct walk *w, const char *text, size_t len)
+{
+	struct toml_error te = { 0 };
+	struct toml_value *root;
+	int rc;
+
+	root = toml_parse(text, len, &te);
+	if (!root) {
+		gg_cfg_line(w->x.err, "%s:%d:%d: %s", w->file, te.line, te.col,
+			    te.msg);
+		w->x.nerr++;
+		return 0;
+	}
+	rc = walk_root(w, root);
+	toml_free(root);
+	return rc;
+}
+
+/* Read, parse and walk the file; a missing file is fine when optional. */
 static int load_file(struct walk *w, int optional)
 {
 	struct gg_buf data = GG_BUF_INIT(GG_CONFIG_MAX_FILE);
 	struct gg_buf scratch = GG_BUF_INIT(4096);
 	struct gg_cfg_ctx quiet = { .err = &scratch };
-	struct toml_error te = { 0 };
-	struct toml_value *root = NULL;
 	int missing, rc;
 
 	rc = read_file(w->file, &data, &missing, optional ? &quiet : &w->x);
 	if (rc && optional && missing) {
 		rc = 0;
-		goto out;
-	}
-	if (rc) {
+	} else if (rc) {
 		if (optional) /* the message went to scratch */
 			gg_cfg_line(w->x.err, "%s", gg_buf_cstr(&scratch));
 		w->x.nerr++;
-		goto out;
+		rc = 0;
+	} else {
+		rc = load_text(w, gg_buf_cstr(&data), data.len);
 	}
-	root = toml_parse((const char *)gg_buf_cstr(&data), data.len, &te);
-	if (!root) {
-		gg_cfg_line(w->x.err, "%s:%d:%d: %s", w->file, te.line, te.col,
-			    te.msg);
-		w->x.nerr++;
-		goto out;
-	}
-	rc = walk_root(w, root);
-out:
-	toml_free(root);
 	gg_buf_release(&data);
 	gg_buf_release(&scratch);
 	return rc;
@@ -351,6 +358,34 @@ int gg_config_load(const char *path, struct gg_config **out,
 		rc = load_file(&w, path == NULL);
 	if (!rc)
 		rc = load_env(&w);
+	if (!rc && w.x.nerr)
+		rc = GG_ECONFIG;
+	if (rc) {
+		gg_config_free(w.c);
+		return rc;
+	}
+	*out = w.c;
+	return 0;
+}
+
+int gg_config_load_text(const char *name, const char *text, size_t len,
+			struct gg_config **out, struct gg_buf *err,
+			struct gg_buf *warn)
+{
+	struct walk w = { .x = { .err = err, .warn = warn }, .file = name };
+	int rc;
+
+	*out = NULL;
+	if (len > GG_CONFIG_MAX_FILE) {
+		gg_cfg_line(err, "%s: larger than %zu bytes", name,
+			    GG_CONFIG_MAX_FILE);
+		return GG_ECONFIG;
+	}
+	rc = gg_config_defaults(&w.c);
+	if (!rc && !(w.c->file = gg_cfg_strdup(name)))
+		rc = GG_ENOMEM;
+	if (!rc)
+		rc = load_text(&w, text, len);
 	if (!rc && w.x.nerr)
 		rc = GG_ECONFIG;
 	if (rc) {

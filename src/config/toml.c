@@ -35,7 +35,7 @@ struct tseg {
 struct tkey {
 	struct tseg *seg;
 	size_t n, cap;
-	struct tbuf text;
+	struct gg_buf text;
 };
 
 #define NAME_LEN 80	/* longest key name quoted in an error message */
@@ -150,7 +150,7 @@ static void name_seg(char *buf, size_t n, size_t *pos, const char *s,
 
 static const char *seg_ptr(const struct tkey *k, size_t i)
 {
-	return k->text.p ? k->text.p + k->seg[i].off : "";
+	return gg_buf_cstr(&k->text) + k->seg[i].off;
 }
 
 /* Parts 0..upto of k as a person would write them: a.b."c d". */
@@ -171,7 +171,7 @@ static const char *key_name(const struct tkey *k, size_t upto, char *buf,
 static void key_release(struct tkey *k)
 {
 	free(k->seg);
-	tbuf_release(&k->text);
+	gg_buf_release(&k->text);
 }
 
 static int key_push(struct tparser *P, struct tkey *k, size_t off, int line,
@@ -217,7 +217,7 @@ static int parse_simple_key(struct tparser *P, struct tkey *k)
 
 		while (P->p < P->end && is_bare((unsigned char)*P->p))
 			P->p++;
-		if (tbuf_add(&k->text, s, (size_t)(P->p - s)))
+		if (gg_buf_add(&k->text, s, (size_t)(P->p - s)))
 			return tp_oom(P);
 	} else {
 		return tp_fail(P, "expected a key, found %s",
@@ -439,6 +439,7 @@ static int parse_header(struct tparser *P)
 	struct tkey k = { 0 };
 	int rc;
 
+	gg_buf_init(&k.text, P->max_input);
 	P->p += aot ? 2 : 1;
 	skip_ws(P);
 	rc = parse_key(P, &k);
@@ -492,6 +493,7 @@ static int parse_keyval(struct tparser *P, struct toml_value *tab)
 	char d[16];
 	int rc = -1;
 
+	gg_buf_init(&k.text, P->max_input);
 	if (parse_key(P, &k))
 		goto out;
 	if (tp_peek(P, 0) != '=') {
@@ -651,12 +653,12 @@ static int parse_string_value(struct tparser *P, struct toml_value **out)
 
 	if (!v)
 		return tp_oom(P);
-	P->sbuf.len = 0;
+	gg_buf_reset(&P->sbuf);
 	if (tp_string(P, &P->sbuf, 0)) {
 		tv_free(v);
 		return -1;
 	}
-	if (tv_set_str(v, P->sbuf.p ? P->sbuf.p : "", P->sbuf.len)) {
+	if (tv_set_str(v, gg_buf_cstr(&P->sbuf), P->sbuf.len)) {
 		tv_free(v);
 		return tp_oom(P);
 	}
@@ -829,10 +831,15 @@ static void parser_init(struct tparser *P, const char *src, size_t len,
 	P->end = src + len;
 	P->line = 1;
 	P->err = err;
+	P->max_input = lim && lim->max_input ? lim->max_input :
+					       TOML_DEFAULT_MAX_INPUT;
+	if (P->max_input > INT_MAX)
+		P->max_input = INT_MAX;
 	P->max_depth = lim && lim->max_depth > 0 ? lim->max_depth :
 						   TOML_DEFAULT_MAX_DEPTH;
 	if (P->max_depth > TOML_MAX_DEPTH_CAP)
 		P->max_depth = TOML_MAX_DEPTH_CAP;
+	gg_buf_init(&P->sbuf, P->max_input);
 	P->decimal_point = localeconv()->decimal_point[0];
 	if (len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
 		P->p = P->bol = src + 3;	/* byte order mark */
@@ -842,8 +849,6 @@ struct toml_value *toml_parse_limits(const char *src, size_t len,
 				     const struct toml_limits *lim,
 				     struct toml_error *err)
 {
-	size_t max = lim && lim->max_input ? lim->max_input :
-					     TOML_DEFAULT_MAX_INPUT;
 	struct tparser P;
 
 	if (err)
@@ -851,11 +856,9 @@ struct toml_value *toml_parse_limits(const char *src, size_t len,
 	if (!src)
 		src = "";
 	parser_init(&P, src, len, lim, err);
-	if (max > INT_MAX)
-		max = INT_MAX;
-	if (len > max) {
+	if (len > P.max_input) {
 		tp_fail_at(&P, 1, 1, "input of %zu bytes is over the limit of "
-			   "%zu bytes", len, max);
+			   "%zu bytes", len, P.max_input);
 		return NULL;
 	}
 	P.root = P.cur = tv_new(TOML_TABLE, 1, 1);
@@ -867,7 +870,7 @@ struct toml_value *toml_parse_limits(const char *src, size_t len,
 		tv_free(P.root);
 		P.root = NULL;
 	}
-	tbuf_release(&P.sbuf);
+	gg_buf_release(&P.sbuf);
 	return P.root;
 }
 

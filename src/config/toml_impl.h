@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "toml.h"
+#include "util/buf.h"
 
 /* How a table came to exist; decides what may later add to it. */
 enum {
@@ -59,16 +60,6 @@ struct toml_value {
 	} u;
 };
 
-/* A growable byte buffer; p is NULL until the first byte is added. */
-struct tbuf {
-	char *p;
-	size_t len, cap;
-};
-
-int tbuf_add(struct tbuf *b, const void *s, size_t n);
-int tbuf_addc(struct tbuf *b, char c);
-void tbuf_release(struct tbuf *b);
-
 /* The parser's state: a cursor over the input and where to report errors. */
 struct tparser {
 	const char *p, *end;	/* next byte, end of input */
@@ -79,7 +70,8 @@ struct tparser {
 	struct toml_error *err;
 	struct toml_value *root;
 	struct toml_value *cur;	/* table receiving key = value lines */
-	struct tbuf sbuf;	/* scratch for decoded string values */
+	size_t max_input;	/* also caps every scratch buffer */
+	struct gg_buf sbuf;	/* scratch: decoded strings, float text */
 	char decimal_point;	/* the C library's, for strtod */
 };
 
@@ -122,7 +114,7 @@ const char *tp_describe(const struct tparser *P, char *buf, size_t n);
 
 /* toml_value.c: the cursor is on the opening quote. A key may not be a
  * multi-line string. Appends the decoded bytes to out. */
-int tp_string(struct tparser *P, struct tbuf *out, int is_key);
+int tp_string(struct tparser *P, struct gg_buf *out, int is_key);
 /* toml_value.c: integer, float, inf/nan or date-time at the cursor. */
 int tp_scalar(struct tparser *P, struct toml_value **out);
 /* toml_datetime.c: does the text at the cursor start like a date or time? */

@@ -12,44 +12,6 @@
 
 #include "toml_impl.h"
 
-/* ---- growable buffer ---------------------------------------------------- */
-
-/* Keeps one spare byte so the contents are always NUL-terminated. */
-int tbuf_add(struct tbuf *b, const void *s, size_t n)
-{
-	if (n > SIZE_MAX / 2 - b->len - 1)
-		return -1;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p)
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-int tbuf_addc(struct tbuf *b, char c)
-{
-	return tbuf_add(b, &c, 1);
-}
-
-void tbuf_release(struct tbuf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
 /* ---- values ------------------------------------------------------------- */
 
 struct toml_value *tv_new(enum toml_type t, int line, int col)

@@ -15,7 +15,7 @@
 
 /* ---- strings ------------------------------------------------------------ */
 
-static int put_utf8(struct tbuf *b, uint32_t cp)
+static int put_utf8(struct gg_buf *b, uint32_t cp)
 {
 	char u[4];
 	size_t n;
@@ -35,7 +35,7 @@ static int put_utf8(struct tbuf *b, uint32_t cp)
 	}
 	for (size_t i = 1; i < n; i++)
 		u[i] = (char)(0x80 | ((cp >> (6 * (n - 1 - i))) & 0x3F));
-	return tbuf_add(b, u, n);
+	return gg_buf_add(b, u, n);
 }
 
 static int hex_val(int c)
@@ -50,7 +50,7 @@ static int hex_val(int c)
 }
 
 /* \uXXXX or \UXXXXXXXX; the cursor is on the backslash. */
-static int unicode_escape(struct tparser *P, struct tbuf *out)
+static int unicode_escape(struct tparser *P, struct gg_buf *out)
 {
 	char u = P->p[1];
 	size_t n = u == 'u' ? 4 : 8, i;
@@ -71,7 +71,7 @@ static int unicode_escape(struct tparser *P, struct tbuf *out)
 }
 
 /* An escape in a basic string; the cursor is on the backslash. */
-static int escape(struct tparser *P, struct tbuf *out)
+static int escape(struct tparser *P, struct gg_buf *out)
 {
 	static const char from[] = "btnfr\"\\", to[] = "\b\t\n\f\r\"\\";
 	int c = tp_peek(P, 1);
@@ -86,12 +86,12 @@ static int escape(struct tparser *P, struct tbuf *out)
 			       "one of btnfr\"\\uU");
 	}
 	P->p += 2;
-	return tbuf_addc(out, to[hit - from]) ? tp_oom(P) : 0;
+	return gg_buf_addc(out, (uint8_t)to[hit - from]) ? tp_oom(P) : 0;
 }
 
 /* Append the bytes from the cursor up to the first of stop (or a line
  * break, or the end). */
-static int take_run(struct tparser *P, struct tbuf *out, const char *stop)
+static int take_run(struct tparser *P, struct gg_buf *out, const char *stop)
 {
 	const char *s = P->p;
 	size_t nstop = strlen(stop);
@@ -99,11 +99,11 @@ static int take_run(struct tparser *P, struct tbuf *out, const char *stop)
 	while (P->p < P->end && *P->p != '\n' && *P->p != '\r' &&
 	       !memchr(stop, *P->p, nstop))
 		P->p++;
-	return tbuf_add(out, s, (size_t)(P->p - s)) ? tp_oom(P) : 0;
+	return gg_buf_add(out, s, (size_t)(P->p - s)) ? tp_oom(P) : 0;
 }
 
 /* "..." or '...'; the cursor is on the opening quote. */
-static int line_string(struct tparser *P, struct tbuf *out)
+static int line_string(struct tparser *P, struct gg_buf *out)
 {
 	int line = P->line, col = tp_col(P, P->p);
 	char q = *P->p;
@@ -128,7 +128,7 @@ static int line_string(struct tparser *P, struct tbuf *out)
 /* At a run of quotes q inside a multi-line string: the first three of at
  * least three close it, up to two more belong to the text. Returns 1 when
  * the string closed, 0 when not, -1 on error. */
-static int ml_quotes(struct tparser *P, struct tbuf *out, char q)
+static int ml_quotes(struct tparser *P, struct gg_buf *out, char q)
 {
 	size_t n = 0;
 
@@ -137,7 +137,7 @@ static int ml_quotes(struct tparser *P, struct tbuf *out, char q)
 	if (n > 5)
 		return tp_fail(P, "%zu quotes in a row: a multi-line string "
 			       "may end with at most 5", n);
-	if (tbuf_add(out, P->p, n >= 3 ? n - 3 : n))
+	if (gg_buf_add(out, P->p, n >= 3 ? n - 3 : n))
 		return tp_oom(P);
 	P->p += n;
 	return n >= 3;
@@ -146,7 +146,7 @@ static int ml_quotes(struct tparser *P, struct tbuf *out, char q)
 /* A backslash in a multi-line basic string: an escape, or at the end of a
  * line (blanks may follow it) the removal of all blanks and newlines up to
  * the next text. */
-static int ml_backslash(struct tparser *P, struct tbuf *out)
+static int ml_backslash(struct tparser *P, struct gg_buf *out)
 {
 	const char *at = P->p;
 
@@ -169,7 +169,7 @@ static int ml_backslash(struct tparser *P, struct tbuf *out)
 
 /* """...""" or '''...'''; the cursor is on the first quote. Line breaks
  * are kept as LF whether written LF or CRLF. */
-static int ml_string(struct tparser *P, struct tbuf *out)
+static int ml_string(struct tparser *P, struct gg_buf *out)
 {
 	int line = P->line, col = tp_col(P, P->p), rc;
 	char q = *P->p;
@@ -192,14 +192,14 @@ static int ml_string(struct tparser *P, struct tbuf *out)
 			if (ml_backslash(P, out))
 				return -1;
 		} else {
-			if (tbuf_addc(out, '\n'))
+			if (gg_buf_addc(out, '\n'))
 				return tp_oom(P);
 			tp_take_newline(P);
 		}
 	}
 }
 
-int tp_string(struct tparser *P, struct tbuf *out, int is_key)
+int tp_string(struct tparser *P, struct gg_buf *out, int is_key)
 {
 	char q = *P->p;
 	int triple = tp_peek(P, 1) == q && tp_peek(P, 2) == q;
@@ -293,18 +293,20 @@ static int prefixed_int(struct tparser *P, const char *s, const char *e,
 static int to_float(struct tparser *P, const char *s, const char *e,
 		    struct toml_value *v)
 {
+	const char *text;
 	char *end;
 	double f;
 
-	P->sbuf.len = 0;
+	gg_buf_reset(&P->sbuf);
 	for (const char *p = s; p < e; p++) {
 		char c = *p == '.' ? P->decimal_point : *p;
 
-		if (*p != '_' && tbuf_addc(&P->sbuf, c))
+		if (*p != '_' && gg_buf_addc(&P->sbuf, (uint8_t)c))
 			return tp_oom(P);
 	}
-	f = strtod(P->sbuf.p, &end);
-	if (end != P->sbuf.p + P->sbuf.len)
+	text = gg_buf_cstr(&P->sbuf);
+	f = strtod(text, &end);
+	if (end != text + P->sbuf.len)
 		return bad_number(P, s, e, "not a float");
 	if (isinf(f))
 		return bad_number(P, s, e, "too large for a 64-bit float");

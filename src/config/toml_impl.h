@@ -6,8 +6,8 @@
  * and numbers; toml_datetime.c reads the four date/time forms; toml_tree.c
  * owns the value tree (tables ordered by insertion, indexed by an AVL tree
  * so duplicate checks stay O(log n) on hostile input) and the public
- * accessors. All of them move one cursor through the input, held in
- * struct tparser.
+ * accessors. The three parsing files move one cursor through the input,
+ * held in struct tparser.
  */
 #ifndef GG_CONFIG_TOML_IMPL_H
 #define GG_CONFIG_TOML_IMPL_H

@@ -119,15 +119,19 @@ static int apply_sets(struct gg_cli *cli, const struct gg_args *a,
 	const char *sets[GG_MAX_ARGVALS], *eq;
 	struct gg_buf err = GG_BUF_INIT(1 << 16);
 	char key[128];
+	size_t len;
 	int i, n = gg_args_list(a, "set", sets, GG_MAX_ARGVALS), rc = 0;
 
 	for (i = 0; !rc && i < n; i++) {
 		eq = strchr(sets[i], '=');
-		if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof(key))
-			return gg_cli_usage(cli, "--set wants KEY=VALUE, not "
-					    "'%s'", sets[i]);
-		memcpy(key, sets[i], (size_t)(eq - sets[i]));
-		key[eq - sets[i]] = '\0';
+		len = eq ? (size_t)(eq - sets[i]) : 0;
+		if (!len || len >= sizeof(key)) {
+			rc = gg_cli_usage(cli, "--set wants KEY=VALUE, not "
+					  "'%s'", sets[i]);
+			break;
+		}
+		memcpy(key, sets[i], len);
+		key[len] = '\0';
 		if (gg_config_set(c, key, eq + 1, "flag --set", &err)) {
 			const char *near = gg_config_suggest(key);
 

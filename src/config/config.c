@@ -356,10 +356,11 @@ int gg_cfg_check_item(struct gg_cfg_ctx *x, const char *where,
 	    (k->type == GG_CFG_ADDRLIST && !addr_ok(s))) {
 		gg_cfg_quote(&q, s);
 		gg_cfg_line(x->err, "%s: key '%s': %s is not a valid %s", where,
-			 k->name, gg_buf_cstr(&q),
-			 k->type == GG_CFG_ADDRLIST ?
-				 "TCP multiaddr (like \"/ip4/127.0.0.1/tcp/4001\")" :
-				 "string (at most 1024 bytes, no NUL)");
+			    k->name, gg_buf_cstr(&q),
+			    k->type == GG_CFG_ADDRLIST ?
+				    "TCP multiaddr (like "
+				    "\"/ip4/127.0.0.1/tcp/4001\")" :
+				    "string (at most 1024 bytes, no NUL)");
 		x->nerr++;
 		rc = GG_ECONFIG;
 	}

@@ -157,8 +157,8 @@ static void file_values_and_sources(void **state)
 	(void)state;
 	assert_int_equal(load_text("[network]\n"
 				   "mdns = false\n"
-				   "listen_addresses = [\"/ip4/127.0.0.1/tcp/1\","
-				   " \"/ip6/::1/tcp/2\"]\n"
+				   "listen_addresses = [\n"
+				   "\"/ip4/127.0.0.1/tcp/1\", \"/ip6/::1/tcp/2\"]\n"
 				   "[performance]\n"
 				   "max_peers = 7\n"
 				   "[security]\n"
@@ -173,7 +173,7 @@ static void file_values_and_sources(void **state)
 	assert_int_equal(gg_config_list(c, "network.listen_addresses", &l),
 			 2);
 	assert_string_equal(l[1], "/ip6/::1/tcp/2");
-	snprintf(want, sizeof(want), "%s:5", path);
+	snprintf(want, sizeof(want), "%s:6", path);
 	assert_string_equal(gg_config_source(c, "performance.max_peers"),
 			    want);
 	assert_string_equal(gg_config_source(c, "performance.dht_alpha"),
@@ -453,8 +453,9 @@ static void set_checks_values(void **state)
 				       "/ip4/127.0.0.1/udp/1", "x", NULL),
 			 GG_ECONFIG);
 	assert_int_equal(gg_config_set(c, "network.bootstrap_nodes",
-				       "/dns4/localhost/tcp/1/p2p/12D3KooWD3eck"
-				       "ifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA",
+				       "/dns4/localhost/tcp/1/p2p/12D3KooWD3e"
+				       "ckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5"
+				       "SA",
 				       "x", NULL),
 			 0);
 	assert_int_equal(gg_config_set_list(c, "performance.max_peers", bad,

@@ -183,8 +183,9 @@ int gg_yamux_stream_close(struct gg_yamux_stream *s);
 /* Reset both directions (RST); buffered data is dropped. */
 int gg_yamux_stream_reset(struct gg_yamux_stream *s);
 
-/* Give the handle back.  A stream not yet closed both ways is reset.
- * s is invalid afterwards. */
+/* Give the handle back; s is invalid afterwards.  A stream whose side we
+ * have not closed is reset; one we closed (FIN) lingers until the remote
+ * closes too, discarding what it still sends. */
 void gg_yamux_stream_release(struct gg_yamux_stream *s);
 
 uint32_t gg_yamux_stream_id(const struct gg_yamux_stream *s);

@@ -155,7 +155,8 @@ static void tamper(void **state)
 static void caps_and_empties(void **state)
 {
 	struct gg_envelope env;
-	struct gg_buf b = GG_BUF_INIT(112); /* key 38 + signature 66 + payload 2+6 */
+	/* key 38 + signature 66 + payload 2+6 bytes */
+	struct gg_buf b = GG_BUF_INIT(112);
 	uint8_t big[7] = "abcdefg";
 
 	assert_int_equal(gg_envelope_seal(*state, DOMAIN, NULL, 0, big, 7,

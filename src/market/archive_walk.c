@@ -268,7 +268,9 @@ int walk_next(struct walk *w)
 			return fail_plain(w, GG_EPARSE,
 					  "not a gzip-compressed tar");
 		w->entries++;
-		w->path[0] = 0;
+		snprintf(w->path, sizeof(w->path), "%s",
+			 archive_entry_pathname(e) ? archive_entry_pathname(e)
+						   : "");
 		if (w->entries > w->lim.max_entries)
 			return walk_fail(w, GG_ELIMIT, "more entries than the "
 						       "limit allows");

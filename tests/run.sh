@@ -20,7 +20,9 @@ JOBS=${JOBS:-$(nproc)}
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 MODES=${MODES:-plain san}
 ONLY=${ONLY:-}
-OUT=$ROOT/build/test-results
+# A subset run (ONLY) gets its own results dir, so runs can overlap.
+if [ -n "$ONLY" ]; then OUT=${TEST_RESULTS:-$ROOT/build/test-results-$$}
+else OUT=${TEST_RESULTS:-$ROOT/build/test-results}; fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
 export SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}

@@ -304,7 +304,8 @@ static void sim_event(struct sim *s, struct sim_ev *ev)
 
 /* Run until every operation completed or the bounds are hit; returns 0
  * when all completed. */
-static int sim_run(struct sim *s, uint64_t max_ms, uint64_t max_events)
+static __attribute__((unused)) int sim_run(struct sim *s, uint64_t max_ms,
+					  uint64_t max_events)
 {
 	uint64_t end = s->now + max_ms, n = 0;
 	int i;

@@ -275,15 +275,18 @@ static int stream_frame(struct gg_yamux *y, uint8_t type, uint16_t flags,
 		if (s && len > s->recv_win)
 			return yamux_fail(y, GG_EPROTO,
 					  GG_YAMUX_GOAWAY_PROTO);
-		if (s && s->remote_fin && len) /* data after FIN */
-			return yamux_fail(y, GG_EPROTO,
-					  GG_YAMUX_GOAWAY_PROTO);
+		if (s && s->remote_fin && len) {
+			/* data after FIN: that stream is broken, not the
+			 * session; reset it and skip the payload */
+			rc = gg_yamux_stream_reset(s);
+			s = NULL;
+		}
 		y->data_left = len;
 		y->data_s = s;
 		y->data_flags = flags;
 		if (s)
 			s->recv_win -= len;
-		return 0;
+		return rc;
 	}
 	if (!s) /* closed or unknown: nothing to do */
 		return 0;

@@ -607,12 +607,21 @@ static void flags_on_window_updates(void **state)
 	/* the window delta on that frame counted */
 	assert_int_equal(gg_yamux_stream_writable(b.acc[0]),
 			 GG_YAMUX_INITIAL_WINDOW + 1000);
+	/* data after FIN resets that stream, not the session */
+	assert_int_equal(raw(b.y, GG_YAMUX_DATA, 0, 1, 2), 0);
+	assert_int_equal(gg_yamux_feed(b.y, (const uint8_t *)"no", 2), 0);
+	last_frame(b.y, &type, &flags, &len);
+	assert_int_equal(type, GG_YAMUX_WINDOW);
+	assert_int_equal(flags, GG_YAMUX_RST);
+	assert_int_equal(gg_yamux_stream_read(b.acc[0], buf, 4),
+			 GG_ECONNRESET);
+	assert_int_equal(gg_yamux_error(b.y), 0);
 	/* RST on a window update */
 	assert_int_equal(raw(b.y, GG_YAMUX_WINDOW, GG_YAMUX_SYN, 3, 0), 0);
 	assert_int_equal(raw(b.y, GG_YAMUX_WINDOW, GG_YAMUX_RST, 3, 0), 0);
 	assert_int_equal(gg_yamux_stream_read(b.acc[1], buf, 4),
 			 GG_ECONNRESET);
-	assert_int_equal(gg_yamux_nstreams(b.y), 1);
+	assert_int_equal(gg_yamux_nstreams(b.y), 0);
 	/* frames for a stream that is gone are ignored */
 	assert_int_equal(raw(b.y, GG_YAMUX_WINDOW, 0, 3, 5), 0);
 	assert_int_equal(raw(b.y, GG_YAMUX_DATA, 0, 3, 2), 0);

@@ -165,6 +165,31 @@ static int conn_pull_mux(struct gg_conn *c)
 	return 0;
 }
 
+/*
+ * Wake streams whose queue could move now.  on_writable normally does
+ * this, but yamux's output_consume walks its stream table by index while
+ * our callbacks may close streams (which removes them from that table),
+ * so a stream can miss its wake-up; this sweep makes that harmless.
+ */
+static void conn_wake_writers(struct gg_conn *c)
+{
+	struct gg_stream *s;
+	int woken = 0, again = 1;
+
+	while (again && woken < 4096) {
+		again = 0;
+		for (s = c->streams; s; s = s->next) {
+			if (s->dead || s->wq.len == s->wq_off ||
+			    !gg_yamux_stream_writable(s->ys))
+				continue;
+			stream_writable(s);
+			woken++;
+			again = 1; /* the list may have changed: rescan */
+			break;
+		}
+	}
+}
+
 static void conn_flush(struct gg_conn *c)
 {
 	struct gg_buf t;
@@ -177,6 +202,8 @@ static void conn_flush(struct gg_conn *c)
 			conn_fail(c, r, "encrypting: %s", gg_strerror(r));
 			return;
 		}
+		if (c->st == CS_READY)
+			conn_wake_writers(c);
 		if (!c->out.len)
 			return;
 		b = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
@@ -504,6 +531,34 @@ void conn_tick(struct gg_conn *c, uint64_t now)
 	if (c->st != CS_READY || c->close_req)
 		return;
 	conn_enter(c);
+	if (GG_LOG_ON(GG_LOG_TRACE)) {
+		size_t yo;
+
+		struct gg_stream *s;
+		size_t wq = 0, rq = 0, k;
+		int paused = 0, nopen = 0, neof = 0, nfin = 0, ncb = 0;
+
+		for (s = c->streams; s; s = s->next) {
+			neof += s->eof;
+			nfin += s->fin_sent;
+			ncb += s->has_cbs;
+			wq += s->wq.len - s->wq_off;
+			paused += s->paused;
+			nopen += s->st == SS_OPEN;
+			if (s->ys) {
+				gg_yamux_stream_peek(s->ys, &k);
+				rq += k;
+			}
+		}
+		gg_trace("host", "conn %p: queued %zu, unread %zu, paused %d, "
+			 "open %d eof %d fin %d cbs %d", (void *)c, wq, rq,
+			 paused, nopen, neof, nfin, ncb);
+		gg_yamux_output(c->ya, &yo);
+		gg_trace("host", "conn %p: %zu streams, out %zu, in flight %zu"
+			 " (%d), muxer output %zu", (void *)c,
+			 gg_yamux_nstreams(c->ya), c->out.len, c->wout.len,
+			 c->writing, yo);
+	}
 	rc = gg_yamux_tick(c->ya, now);
 	if (rc)
 		conn_fail(c, rc, "yamux: %s", gg_strerror(rc));

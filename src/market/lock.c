@@ -205,8 +205,8 @@ static int bad(struct lctx *c, const char *field, const char *what)
 {
 	if (c->err) {
 		gg_buf_reset(c->err);
-		gg_buf_printf(c->err, "%s: packages[%zu].%s %s", c->path,
-			      c->index, field, what);
+		gg_buf_printf(c->err, "%s: packages[%zu]%s%s %s", c->path,
+			      c->index, *field ? "." : "", field, what);
 	}
 	return GG_EINVAL;
 }

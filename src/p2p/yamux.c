@@ -128,6 +128,8 @@ static int out_add(struct gg_yamux *y, const uint8_t *p, size_t n,
 	int was_empty = y->out.len == 0;
 	int rc = yamux_fifo_add(&y->out, p, n, max);
 
+	if (!rc)
+		y->queued += n;
 	if (!rc && was_empty && y->cfg.on_output)
 		y->cfg.on_output(y->cfg.ud);
 	return rc;
@@ -228,6 +230,7 @@ static struct gg_yamux_stream *incoming(struct gg_yamux *y, uint32_t id,
 					int *rc)
 {
 	struct gg_yamux_stream *s;
+	uint64_t mark;
 
 	*rc = 0;
 	if ((id & 1) == (y->cfg.client ? 1u : 0u) || lookup(y, id)) {
@@ -244,13 +247,24 @@ static struct gg_yamux_stream *incoming(struct gg_yamux *y, uint32_t id,
 		*rc = yamux_fail(y, GG_ENOMEM, GG_YAMUX_GOAWAY_INTERNAL);
 		return NULL;
 	}
-	if (y->cfg.on_stream(y->cfg.ud, s) < 0) {
+	/* ACK first: the application may write from on_stream, and its data
+	 * should follow the acknowledgement */
+	*rc = yamux_ctrl(y, GG_YAMUX_WINDOW, GG_YAMUX_ACK, id, 0);
+	mark = y->queued;
+	if (*rc) {
 		s->released = 1;
 		yamux_stream_unlink(s);
-		*rc = yamux_ctrl(y, GG_YAMUX_WINDOW, GG_YAMUX_RST, id, 0);
 		return NULL;
 	}
-	*rc = yamux_ctrl(y, GG_YAMUX_WINDOW, GG_YAMUX_ACK, id, 0);
+	if (y->cfg.on_stream(y->cfg.ud, s) < 0) {
+		/* a plain refusal: take the ACK back if nothing followed it,
+		 * so the opener sees RST alone */
+		if (y->queued == mark && y->out.len >= GG_YAMUX_HDR_LEN)
+			y->out.len -= GG_YAMUX_HDR_LEN;
+		s->released = 1;
+		gg_yamux_stream_reset(s);
+		return NULL;
+	}
 	return s->in_table ? s : NULL;
 }
 

@@ -55,6 +55,7 @@ struct gg_yamux {
 	struct gg_yamux_stream *dead; /* to free when the outer call ends */
 	struct gg_yamux_stream *all;  /* every stream object, for free */
 	struct yamux_fifo out;
+	uint64_t queued;      /* bytes ever queued on out */
 	int blocked;          /* a writer was held back by max_out */
 	/* frame parser */
 	uint8_t hdr[GG_YAMUX_HDR_LEN];

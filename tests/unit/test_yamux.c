@@ -22,7 +22,7 @@ struct peer {
 	uint64_t *clock;
 	struct gg_yamux_stream *acc[MAXS];
 	size_t nacc;
-	int refuse, autoread;
+	int refuse, autoread, greet;
 	struct gg_buf got;
 	int readable, writable, opened, open_err, pongs, goaways;
 	uint32_t goaway_code;
@@ -41,6 +41,8 @@ static int on_stream(void *ud, struct gg_yamux_stream *s)
 	if (p->refuse || p->nacc == MAXS)
 		return GG_EPERM;
 	p->acc[p->nacc++] = s;
+	if (p->greet)
+		assert_int_equal(gg_yamux_stream_write(s, "hi", 2), 2);
 	return 0;
 }
 
@@ -638,6 +640,27 @@ static void flags_on_window_updates(void **state)
 	peer_release(&b);
 }
 
+/* An application that writes as soon as it accepts: ACK goes first. */
+static void ack_before_data(void **state)
+{
+	uint64_t clock = 1000;
+	struct peer b;
+	const uint8_t *o;
+	size_t n;
+
+	(void)state;
+	peer_init(&b, 0, &clock, 0, 0);
+	b.greet = 1;
+	assert_int_equal(raw(b.y, GG_YAMUX_WINDOW, GG_YAMUX_SYN, 1, 0), 0);
+	o = gg_yamux_output(b.y, &n);
+	assert_int_equal(n, 2 * GG_YAMUX_HDR_LEN + 2);
+	assert_int_equal(o[1], GG_YAMUX_WINDOW);
+	assert_int_equal(o[3], GG_YAMUX_ACK);
+	assert_int_equal(o[12 + 1], GG_YAMUX_DATA);
+	assert_memory_equal(o + 24, "hi", 2);
+	peer_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -654,6 +677,7 @@ int main(void)
 		cmocka_unit_test(window_overflow),
 		cmocka_unit_test(bad_frames),
 		cmocka_unit_test(flags_on_window_updates),
+		cmocka_unit_test(ack_before_data),
 	};
 
 	return cmocka_run_group_tests_name("yamux", tests, NULL, NULL);

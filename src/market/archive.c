@@ -8,7 +8,9 @@
  * pax-restricted writer (plain ustar unless a name needs an extension
  * header) and its gzip filter without a timestamp; libarchive writes no
  * file name in the gzip header.  The same tree therefore gives the same
- * bytes, and the same package ID, with the same zlib.
+ * bytes, and the same package ID, with the same zlib.  Names that are not
+ * ASCII are stored as raw bytes (pax hdrcharset=BINARY) because ggen runs
+ * in the C locale (it never calls setlocale), whatever LANG says.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -221,6 +223,8 @@ static int write_entry(struct pack *pk, struct archive *a,
 		       struct archive_entry *ae, const struct pentry *e,
 		       char *buf)
 {
+	int r;
+
 	archive_entry_clear(ae);
 	archive_entry_copy_pathname(ae, e->path);
 	archive_entry_set_filetype(ae, e->is_dir ? AE_IFDIR : AE_IFREG);
@@ -229,7 +233,10 @@ static int write_entry(struct pack *pk, struct archive *a,
 	archive_entry_set_mtime(ae, 0, 0);
 	archive_entry_set_uid(ae, 0);
 	archive_entry_set_gid(ae, 0);
-	if (archive_write_header(a, ae) != ARCHIVE_OK)
+	/* ARCHIVE_WARN: a name that is not text in the C locale was stored
+	 * as raw bytes (pax hdrcharset=BINARY), which is what we want */
+	r = archive_write_header(a, ae);
+	if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 		return pk->out_rc ? pk->out_rc
 				  : pfail(pk, GG_EIO, e->path,
 					  archive_error_string(a));

@@ -104,6 +104,16 @@ check_fail 1 "a TOML syntax error is refused" "$GGEN" mp pack bad4 -o x.tar.gz
 check_grep "with line:column" "bad4/package.toml:6:1: " "$ERR_F"
 check_fail 2 "two directories is a usage error" "$GGEN" mp pack a b
 
+# A non-ASCII file name: the same bytes whatever the locale, extracted back
+U=$(printf 'h\xc3\xa9llo w\xc3\xb6rld.txt')
+mkdir -p p4 && cp p1/package.toml p4/ && echo x >"p4/$U"
+LC_ALL=C "$GGEN" mp pack p4 -o u1.tar.gz >/dev/null
+LC_ALL=C.UTF-8 LANG=C.UTF-8 "$GGEN" mp pack p4 -o u2.tar.gz >/dev/null
+check "UTF-8 names: same bytes in any locale" cmp u1.tar.gz u2.tar.gz
+check "UTF-8 names: extracted back" \
+	"${GGEN_BUILD:-$(dirname "$GGEN")}/tests/extract_tool" extract u1.tar.gz u1
+check "UTF-8 names: file present" test -f "u1/$U"
+
 # registry build
 mkdir -p reg
 mk_pkg p3 beta 0.1.0-rc.1

@@ -191,22 +191,52 @@ static int fsync_path(const char *dir)
 	return rc;
 }
 
+/* For file systems without renameat2 flags: move an existing dest aside
+ * (into the temporary name's ".old" sibling), then rename. */
+static int swap_plain(struct xctx *x, const char *dest, int replace)
+{
+	char old[PATH_MAX + 8];
+	struct stat st;
+
+	if (lstat(dest, &st))
+		return rename(x->tmp, dest) ? gg_from_errno(errno) : 0;
+	if (!replace)
+		return GG_EEXISTS;
+	snprintf(old, sizeof(old), "%s.old", x->tmp);
+	if (rename(dest, old))
+		return gg_from_errno(errno);
+	if (rename(x->tmp, dest)) {
+		int rc = gg_from_errno(errno);
+
+		rename(old, dest);
+		return rc;
+	}
+	rm_at(AT_FDCWD, old);
+	return 0;
+}
+
 /* Rename the finished tree into place; with replace, an older tree at
  * dest is swapped out and then removed. */
 static int put_in_place(struct xctx *x, const char *dest, int replace)
 {
-	int rc = 0;
+	int rc;
 
 	if (renameat2(AT_FDCWD, x->tmp, AT_FDCWD, dest, RENAME_NOREPLACE) == 0)
 		return fsync_path(x->parent);
-	if (errno != EEXIST)
-		return gg_from_errno(errno);
-	if (!replace)
-		return GG_EEXISTS;
-	if (renameat2(AT_FDCWD, x->tmp, AT_FDCWD, dest, RENAME_EXCHANGE))
-		return gg_from_errno(errno);
-	rc = fsync_path(x->parent);
-	rm_at(AT_FDCWD, x->tmp); /* now the old tree */
+	if (errno == EINVAL || errno == ENOSYS)
+		rc = swap_plain(x, dest, replace);
+	else if (errno != EEXIST)
+		rc = gg_from_errno(errno);
+	else if (!replace)
+		rc = GG_EEXISTS;
+	else if (renameat2(AT_FDCWD, x->tmp, AT_FDCWD, dest, RENAME_EXCHANGE))
+		rc = gg_from_errno(errno);
+	else
+		rc = 0;
+	if (!rc && replace)
+		rm_at(AT_FDCWD, x->tmp); /* the old tree, if swapped; best effort */
+	if (!rc)
+		rc = fsync_path(x->parent);
 	return rc;
 }
 

@@ -31,6 +31,9 @@ CPPFLAGS += -Isrc -I$(BUILD)/gen -D_GNU_SOURCE -include src/util/compat.h
 CFLAGS   += -std=c11 $(OPT) -g $(WARN) -fno-strict-aliasing -pthread \
 	-MMD -MP $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm -pthread
+# Link only the libraries a binary uses: libcurl is loaded on demand
+# (src/market/curl_dl.h), which keeps short commands fast.
+LDFLAGS  += -Wl,--as-needed
 
 ifneq ($(SANITIZE),)
   CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \

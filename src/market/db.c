@@ -63,9 +63,16 @@ static const char schema_v1[] =
 	" owner TEXT NOT NULL,"
 	" first_seen INTEGER NOT NULL);";
 
+/* Version 2: the terms of the FTS index, per column, for the fuzzy rule
+ * of search (typos are matched against the words of names). */
+static const char schema_v2[] =
+	"CREATE VIRTUAL TABLE catalog_vocab USING fts5vocab(catalog_fts, "
+	"'col');";
+
 /* Append new versions here; never edit a released one. */
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

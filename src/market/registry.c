@@ -14,7 +14,6 @@
 #include "market/registry.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -24,6 +23,7 @@
 
 #include "config/config.h"
 #include "crypto/sha256.h"
+#include "market/curl_dl.h"
 #include "market/index.h"
 #include "market/mio.h"
 #include "util/base.h"
@@ -36,6 +36,7 @@ enum outcome { A_OK, A_NOTMOD, A_CLIENT, A_UNREACH, A_UNREACH_FINAL,
 	       A_FAIL };
 
 struct xfer {
+	struct gg_curl c;     /* libcurl, loaded on first use */
 	const struct gg_registry_opts *o;
 	const char *url;
 	const char *etag_in;  /* If-None-Match, or NULL */
@@ -124,23 +125,28 @@ int gg_registry_normalize(const char *in, char *out, size_t outsz)
 int gg_registry_resolve(const char *base, const char *ref, char *out,
 			size_t outsz)
 {
-	CURLU *u = curl_url();
+	struct gg_curl c;
+	CURLU *u;
 	char *s = NULL;
-	int rc = GG_EINVAL;
+	int rc = gg_curl_load(&c);
 
+	if (rc)
+		return rc;
+	u = c.url();
 	if (!u)
 		return GG_ENOMEM;
-	if (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_URL, ref, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK)
+	rc = GG_EINVAL;
+	if (c.url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+	    c.url_set(u, CURLUPART_URL, ref, 0) != CURLUE_OK ||
+	    c.url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK)
 		goto out;
 	/* an index on the web never points us at local files */
 	if (!is_http(s) && !(is_file(s) && is_file(base)))
 		goto out;
 	rc = gg_mio_path(out, outsz, "%s", s);
 out:
-	curl_free(s);
-	curl_url_cleanup(u);
+	c.free(s);
+	c.url_cleanup(u);
 	return rc;
 }
 
@@ -214,40 +220,40 @@ static struct curl_slist *set_request(CURL *h, struct xfer *x)
 	struct curl_slist *hdrs = NULL;
 	char line[320];
 
-	curl_easy_setopt(h, CURLOPT_URL, x->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "ggen");
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(h, CURLOPT_FILETIME, 1L);
+	x->c.easy_setopt(h, CURLOPT_URL, x->url);
+	x->c.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	x->c.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	x->c.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	x->c.easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	x->c.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	x->c.easy_setopt(h, CURLOPT_USERAGENT, "ggen");
+	x->c.easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
+	x->c.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	x->c.easy_setopt(h, CURLOPT_WRITEDATA, x);
+	x->c.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	x->c.easy_setopt(h, CURLOPT_HEADERDATA, x);
+	x->c.easy_setopt(h, CURLOPT_FILETIME, 1L);
 	if (x->o->timeout_s > 0) {
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)x->o->timeout_s);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+		x->c.easy_setopt(h, CURLOPT_TIMEOUT, (long)x->o->timeout_s);
+		x->c.easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
 				 (long)x->o->timeout_s);
 	}
 	if (x->progress) {
-		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+		x->c.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		x->c.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		x->c.easy_setopt(h, CURLOPT_XFERINFODATA, x);
 	}
 	if (x->ims > 0) {
-		curl_easy_setopt(h, CURLOPT_TIMECONDITION,
+		x->c.easy_setopt(h, CURLOPT_TIMECONDITION,
 				 (long)CURL_TIMECOND_IFMODSINCE);
-		curl_easy_setopt(h, CURLOPT_TIMEVALUE_LARGE,
+		x->c.easy_setopt(h, CURLOPT_TIMEVALUE_LARGE,
 				 (curl_off_t)x->ims);
 	}
 	if (x->etag_in && *x->etag_in &&
 	    gg_mio_path(line, sizeof(line), "If-None-Match: %s",
 			x->etag_in) == 0) {
-		hdrs = curl_slist_append(NULL, line);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		hdrs = x->c.slist_append(NULL, line);
+		x->c.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	}
 	return hdrs;
 }
@@ -255,7 +261,7 @@ static struct curl_slist *set_request(CURL *h, struct xfer *x)
 static enum outcome classify_curl(struct xfer *x, CURLcode cc)
 {
 	snprintf(x->why, sizeof(x->why), "%s",
-		 x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
+		 x->errbuf[0] ? x->errbuf : x->c.easy_strerror(cc));
 	switch (cc) {
 	case CURLE_WRITE_ERROR:
 	case CURLE_ABORTED_BY_CALLBACK:
@@ -292,7 +298,7 @@ static enum outcome attempt(struct xfer *x)
 	curl_off_t ft = -1;
 	enum outcome r;
 	CURLcode cc;
-	CURL *h = curl_easy_init();
+	CURL *h = x->c.easy_init();
 
 	if (!h) {
 		x->rc = GG_ENOMEM;
@@ -301,10 +307,10 @@ static enum outcome attempt(struct xfer *x)
 	x->errbuf[0] = 0;
 	x->status = 0;
 	hdrs = set_request(h, x);
-	cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x->status);
-	curl_easy_getinfo(h, CURLINFO_CONDITION_UNMET, &unmet);
-	curl_easy_getinfo(h, CURLINFO_FILETIME_T, &ft);
+	cc = x->c.easy_perform(h);
+	x->c.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x->status);
+	x->c.easy_getinfo(h, CURLINFO_CONDITION_UNMET, &unmet);
+	x->c.easy_getinfo(h, CURLINFO_FILETIME_T, &ft);
 	x->filetime = ft > 0 ? (int64_t)ft : 0;
 	if (cc != CURLE_OK) {
 		r = classify_curl(x, cc);
@@ -321,8 +327,8 @@ static enum outcome attempt(struct xfer *x)
 	} else {
 		r = A_OK;
 	}
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(h);
+	x->c.slist_free_all(hdrs);
+	x->c.easy_cleanup(h);
 	return r;
 }
 
@@ -356,6 +362,11 @@ static enum outcome fetch(struct xfer *x)
 	enum outcome r = A_FAIL;
 	int t;
 
+	x->rc = gg_curl_load(&x->c);
+	if (x->rc) {
+		snprintf(x->why, sizeof(x->why), "libcurl is not available");
+		return A_FAIL;
+	}
 	for (t = 1; t <= tries; t++) {
 		x->rc = reset_sink(x);
 		if (x->rc)

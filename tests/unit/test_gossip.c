@@ -276,7 +276,10 @@ static void flooder_graylisted(void **state)
 	}
 	/* at most max_ihave_length IDs asked per router and heartbeat, and
 	 * at most 3 IWANT answers per message and peer */
-	assert_true(s->to_att_iwant_ids <= 8u * 26 * 5000);
+	print_message("# flooder: %llu IDs asked, %llu messages sent to it\n",
+		      (unsigned long long)s->to_att_iwant_ids,
+		      (unsigned long long)s->to_att_msgs);
+	assert_true(s->to_att_iwant_ids <= 8u * 5000);
 	assert_true(s->to_att_msgs <= 8u * (3 + 2 + 2));
 	check_honest_scores(s, 32);
 	/* decay: left alone, the attacker's score recovers */
@@ -286,10 +289,113 @@ static void flooder_graylisted(void **state)
 	sim_run(s, s->now + 600 * 1000);
 	assert_int_equal(gossip_peer_score(s->nodes[0].g, &s->nodes[att].id,
 					   &after), 0);
+	print_message("# flooder score %.1f, 600 s later %.1f\n", before,
+		      after);
 	assert_true(after > before);
 	assert_true(after >= c.score.graylist_threshold);
 	assert_int_equal(att_subscribe(s, att, 0), 0); /* heard again */
 	free(big);
+	sim_free(s);
+	free(s);
+}
+
+/* Gossip spam alone (bogus IHAVEs, IWANT repeats): throttled at once,
+ * graylisted through broken promises (P7) within seconds. */
+static void ihave_flooder(void **state)
+{
+	struct gossip_config c;
+	struct sim *s = calloc(1, sizeof(*s));
+	struct gg_buf b = GG_BUF_INIT(2 << 20);
+	struct sim_track *t;
+	int att = 16, k, banned_at = -1;
+	double sc;
+
+	(void)state;
+	sim_config(&c);
+	sim_init(s, 17, 1, 31, &c);
+	sim_random_graph(s, 16, 4);
+	sim_connect(s, att, 0);
+	sim_subscribe_all(s, 16);
+	assert_int_equal(att_subscribe(s, att, 0), 0);
+	sim_run(s, s->now + 5000);
+	t = sim_publish(s, 3, "honest");
+	sim_run(s, s->now + 2000);
+	for (k = 0; k < 100 && banned_at < 0; k++) { /* 10 s at most */
+		att_gossip_flood(s, att, 0, t->id, &b);
+		assert_int_equal(gossip_peer_score(s->nodes[0].g,
+						   &s->nodes[att].id, &sc), 0);
+		if (sc < c.score.graylist_threshold)
+			banned_at = k;
+		sim_run(s, s->now + 100);
+	}
+	assert_true(banned_at >= 30); /* promises take 3 s to break */
+	assert_true(banned_at < 100);
+	assert_true(s->to_att_iwant_ids <= (uint64_t)(banned_at / 10 + 2) *
+						   5000);
+	assert_true(s->to_att_msgs <= 3 + 2);
+	gg_buf_release(&b);
+	sim_free(s);
+	free(s);
+}
+
+/* A GRAFT inside the backoff costs P7 and is answered with a PRUNE;
+ * peers on one (non-whitelisted) IP are penalised by P6. */
+static void backoff_and_colocation(void **state)
+{
+	struct gossip_config c;
+	struct sim *s = calloc(1, sizeof(*s));
+	struct gg_buf b = GG_BUF_INIT(1 << 20), ctl = GG_BUF_INIT(1 << 20);
+	struct gossip_bytes t = { (const uint8_t *)SIM_TOPIC,
+				  strlen(SIM_TOPIC) };
+	struct gossip *g;
+	double sc;
+	int i;
+
+	(void)state;
+	sim_config(&c);
+	c.score.nip_whitelist = 0;
+	sim_init(s, 4, 3, 5, &c);
+	g = s->nodes[0].g;
+	s->lat[0][1] = s->lat[1][0] = 10;
+	assert_int_equal(gossip_add_peer(g, &s->nodes[1].id, "10.0.0.1", 0,
+					 GOSSIP_V11), 0);
+	assert_int_equal(gossip_subscribe(g, SIM_TOPIC), 0);
+	assert_int_equal(att_subscribe(s, 1, 0), 0);
+	assert_int_equal(gossip_put_graft(&ctl, &t), 0);
+	assert_int_equal(gossip_put_control(&b, ctl.data, ctl.len), 0);
+	assert_int_equal(att_rpc(s, 1, 0, b.data, b.len), 0);
+	assert_true(gossip_in_mesh(g, SIM_TOPIC, &s->nodes[1].id));
+	gg_buf_reset(&ctl);
+	gg_buf_reset(&b);
+	assert_int_equal(gossip_put_prune(&ctl, &t, 60), 0);
+	assert_int_equal(gossip_put_control(&b, ctl.data, ctl.len), 0);
+	assert_int_equal(att_rpc(s, 1, 0, b.data, b.len), 0);
+	assert_false(gossip_in_mesh(g, SIM_TOPIC, &s->nodes[1].id));
+	gg_buf_reset(&ctl);
+	gg_buf_reset(&b);
+	assert_int_equal(gossip_put_graft(&ctl, &t), 0);
+	assert_int_equal(gossip_put_control(&b, ctl.data, ctl.len), 0);
+	for (i = 0; i < 4; i++) /* regrafting inside the backoff */
+		assert_int_equal(att_rpc(s, 1, 0, b.data, b.len), 0);
+	assert_false(gossip_in_mesh(g, SIM_TOPIC, &s->nodes[1].id));
+	assert_int_equal(gossip_peer_score(g, &s->nodes[1].id, &sc), 0);
+	assert_true(sc < 0); /* P7 = 4, threshold 2: -10 x 2^2 */
+	assert_true(s->to_att_rpcs >= 4); /* each answered (PRUNE) */
+	/* three peers on 10.0.0.9: P6 = (3 - 1)^2 x -10 each */
+	s->lat[0][2] = s->lat[2][0] = s->lat[0][3] = s->lat[3][0] = 10;
+	assert_int_equal(gossip_add_peer(g, &s->nodes[2].id, "10.0.0.9", 0,
+					 GOSSIP_V11), 0);
+	assert_int_equal(gossip_peer_score(g, &s->nodes[2].id, &sc), 0);
+	assert_true(sc == 0);
+	assert_int_equal(gossip_add_peer(g, &s->nodes[3].id, "10.0.0.9", 0,
+					 GOSSIP_V11), 0);
+	assert_int_equal(gossip_peer_score(g, &s->nodes[3].id, &sc), 0);
+	assert_true(sc < -9.9 && sc > -10.1);
+	assert_int_equal(gossip_remove_peer(g, &s->nodes[2].id), 0);
+	assert_int_equal(gossip_peer_score(g, &s->nodes[3].id, &sc), 0);
+	assert_true(sc == 0);
+	gg_buf_release(&b);
+	gg_buf_release(&ctl);
 	sim_free(s);
 	free(s);
 }
@@ -358,6 +464,8 @@ int main(void)
 		cmocka_unit_test(converge_and_deliver),
 		cmocka_unit_test(rejected_not_forwarded),
 		cmocka_unit_test(flooder_graylisted),
+		cmocka_unit_test(ihave_flooder),
+		cmocka_unit_test(backoff_and_colocation),
 		cmocka_unit_test(propagation_100),
 	};
 

@@ -1,0 +1,525 @@
+/*
+ * kad_host_peer.c - how peers enter the routing table: every new
+ * connection is identified (our own /ipfs/id/1.0.0 request, so the
+ * answer is ours to act on), the engine learns whether the peer lists
+ * our kad protocol, and a server peer is pinged before it is trusted.
+ * Also joining through bootstrap peers, and saving and loading the
+ * routing table (table kad_routing in the caller's SQLite database).
+ *
+ * Ping results are not reported from inside the ping callback: the
+ * pinger may not be freed there, and the engine is told from the timer
+ * (kh_checks_run), which also gives up on a ping after KH_CHECK_MS.
+ */
+#include <sqlite3.h>
+
+#include "p2p/identify.h"
+#include "p2p/kad_host_impl.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#define KH_CHECK_MS 10000
+#define KH_JOIN_MAX 64
+
+/* ---- identify ---- */
+
+struct kid {
+	struct gg_kadhost *kh;
+	struct gg_peerid peer;
+	struct gg_multiaddr remote; /* dialable when outbound */
+	int outbound, done;
+	struct gg_buf in;
+};
+
+static void kid_free(struct kid *d)
+{
+	gg_buf_release(&d->in);
+	free(d);
+}
+
+static void kid_ignore(void *arg, struct gg_stream *s, const uint8_t *p,
+		       size_t n)
+{
+}
+
+static const struct gg_stream_cbs kid_drain = { .on_data = kid_ignore };
+
+/* The peer as the engine carries it: the address we reached it on
+ * first (its group decides diversity), then what it announced. */
+static void kid_peer(struct kid *d, const struct gg_identify_info *info,
+		     struct kad_peer *p)
+{
+	struct gg_multiaddr m;
+	int i, had;
+
+	memset(p, 0, sizeof(*p));
+	p->id = d->peer;
+	kad_key_of_peer(&p->id, &p->key);
+	kad_addrbuf_init(&p->addrs);
+	m = d->remote;
+	if (d->outbound && gg_multiaddr_strip_p2p(&m, NULL, &had) == 0)
+		kad_addrbuf_add(&p->addrs, m.b, m.len);
+	for (i = 0; i < info->naddrs; i++) {
+		m = info->addrs[i];
+		if (gg_multiaddr_strip_p2p(&m, NULL, &had) == 0 &&
+		    (!d->outbound || m.len != d->remote.len ||
+		     memcmp(m.b, d->remote.b, m.len)))
+			kad_addrbuf_add(&p->addrs, m.b, m.len); /* full: drop */
+	}
+}
+
+static void kid_use(struct kid *d, const struct gg_identify_info *info)
+{
+	struct gg_kadhost *kh = d->kh;
+	struct kad_peer p;
+	int i, lists = 0;
+
+	if (!gg_peerid_matches_pubkey(&d->peer, info->pubkey,
+				      info->pubkey_len)) {
+		kh_joins_peer_done(kh, &d->peer);
+		return;
+	}
+	for (i = 0; i < info->nprotos; i++)
+		if (!strcmp(info->protos[i], kh->proto))
+			lists = 1;
+	kid_peer(d, info, &p);
+	if (!lists || !p.addrs.n) {
+		kad_on_peer_identified(kh->kad, &p, 0);
+		kh_joins_peer_done(kh, &d->peer);
+	} else if (kad_on_peer_identified(kh->kad, &p, 1) < 0) {
+		kh_joins_peer_done(kh, &d->peer); /* full or diversity */
+	}
+	kh_kick(kh);
+}
+
+static void kid_data(void *arg, struct gg_stream *s, const uint8_t *p,
+		     size_t n)
+{
+	struct kid *d = arg;
+	struct gg_identify_info info;
+	size_t hdr, len;
+	int rc;
+
+	rc = gg_buf_add(&d->in, p, n);
+	if (rc == 0)
+		rc = gg_kadhost_frame(d->in.data, d->in.len, GG_ID_MAX_MSG,
+				      &hdr, &len);
+	if (rc == 0)
+		return;
+	d->done = 1;
+	if (rc == 1 && !d->kh->closing &&
+	    gg_identify_decode(d->in.data + hdr, len, &info) == 0) {
+		kid_use(d, &info);
+		gg_identify_info_release(&info);
+	} else if (!d->kh->closing) {
+		kh_joins_peer_done(d->kh, &d->peer);
+	}
+	gg_stream_set_cbs(s, &kid_drain, NULL);
+	gg_stream_close_write(s);
+	kid_free(d);
+}
+
+static void kid_close(void *arg, struct gg_stream *s, int err)
+{
+	struct kid *d = arg;
+
+	if (!d->kh->closing)
+		kh_joins_peer_done(d->kh, &d->peer);
+	kid_free(d);
+}
+
+static const struct gg_stream_cbs kid_cbs = {
+	.on_data = kid_data,
+	.on_close = kid_close,
+};
+
+static void kid_opened(void *arg, struct gg_stream *s, int err)
+{
+	struct kid *d = arg;
+
+	if (err || d->kh->closing) {
+		if (s)
+			gg_stream_reset(s);
+		if (!d->kh->closing)
+			kh_joins_peer_done(d->kh, &d->peer);
+		kid_free(d);
+		return;
+	}
+	gg_stream_set_cbs(s, &kid_cbs, d);
+}
+
+void kh_on_conn(void *arg, struct gg_conn *c, enum gg_conn_event ev,
+		int err)
+{
+	static const char *const protos[] = { GG_ID_PROTO };
+	struct gg_kadhost *kh = arg;
+	struct kid *d;
+
+	if (ev != GG_CONN_UP || kh->closing || !(d = calloc(1, sizeof(*d))))
+		return;
+	d->kh = kh;
+	d->peer = *gg_conn_remote(c);
+	d->remote = *gg_conn_remote_addr(c);
+	d->outbound = !gg_conn_inbound(c);
+	gg_buf_init(&d->in, GG_ID_MAX_MSG + 16);
+	if (gg_stream_open(c, protos, 1, kid_opened, d) < 0)
+		kid_free(d);
+}
+
+/* ---- ping checks ---- */
+
+static void on_pong(void *arg, int err, uint64_t rtt_ns)
+{
+	struct kcheck *kc = arg;
+
+	kc->done = 1;
+	kc->ok = err == 0;
+	kh_kick(kc->kh);
+}
+
+void kh_check_peer(void *ctx, const struct kad_peer *p)
+{
+	struct gg_kadhost *kh = ctx;
+	struct gg_conn *c = gg_host_conn_to(kh->host, &p->id);
+	struct kcheck *kc;
+
+	if (!(kc = calloc(1, sizeof(*kc))))
+		return; /* stays pending; a full bucket evicts it first */
+	kc->kh = kh;
+	kc->peer = p->id;
+	kc->started_ms = kh_now(kh);
+	kc->next = kh->checks;
+	kh->checks = kc;
+	if (!c || gg_ping_new(c, on_pong, kc, &kc->ping) < 0 ||
+	    gg_ping_send(kc->ping) < 0)
+		kc->done = 1; /* reported by the timer */
+	kh_kick(kh);
+}
+
+void kh_checks_run(struct gg_kadhost *kh)
+{
+	struct kcheck **pp = &kh->checks, *kc;
+	uint64_t now = kh_now(kh);
+
+	while ((kc = *pp)) {
+		if (!kc->done && now < kc->started_ms + KH_CHECK_MS) {
+			pp = &kc->next;
+			continue;
+		}
+		*pp = kc->next;
+		gg_ping_free(kc->ping);
+		kad_peer_checked(kh->kad, &kc->peer, kc->done && kc->ok);
+		kh_joins_peer_done(kh, &kc->peer);
+		free(kc);
+	}
+}
+
+/* ---- joining ---- */
+
+struct kjoin_dial {
+	struct kjoin *j;
+	char text[GG_MULTIADDR_STR_MAX];
+};
+
+static void join_free_maybe(struct kjoin *j)
+{
+	if (j->finished && j->ndialing == 0) {
+		free(j->wait);
+		free(j);
+	}
+}
+
+static void join_unlink(struct kjoin *j)
+{
+	struct kjoin **pp;
+
+	for (pp = &j->kh->joins; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			return;
+		}
+}
+
+static void join_end(struct kjoin *j, int status)
+{
+	size_t n = gg_kadhost_table_size(j->kh);
+
+	join_unlink(j);
+	j->finished = 1;
+	if (j->cb)
+		j->cb(j->arg, status, n);
+	join_free_maybe(j);
+}
+
+static void join_wait_add(struct kjoin *j, const struct gg_peerid *id)
+{
+	int i;
+
+	for (i = 0; i < j->nwait; i++)
+		if (gg_peerid_eq(&j->wait[i], id))
+			return;
+	if (j->nwait < KH_JOIN_MAX)
+		j->wait[j->nwait++] = *id;
+}
+
+void kh_joins_peer_done(struct gg_kadhost *kh, const struct gg_peerid *id)
+{
+	struct kjoin *j;
+	int i;
+
+	for (j = kh->joins; j; j = j->next)
+		for (i = 0; i < j->nwait; i++)
+			if (gg_peerid_eq(&j->wait[i], id)) {
+				j->wait[i] = j->wait[--j->nwait];
+				break;
+			}
+}
+
+static void join_dialed(void *arg, struct gg_conn *c, int err,
+			const struct gg_peerid *remote)
+{
+	struct kjoin_dial *jd = arg;
+	struct kjoin *j = jd->j;
+	const struct kad_entry *e;
+
+	j->ndialing--;
+	if (j->finished || j->kh->closing) {
+		free(jd);
+		join_free_maybe(j);
+		return;
+	}
+	if (c) {
+		gg_info("node", "connected to bootstrap peer %s", jd->text);
+		e = kad_table_find(kad_routing_table(j->kh->kad),
+				   gg_conn_remote(c));
+		if (!e || e->state != KAD_PEER_VERIFIED)
+			join_wait_add(j, gg_conn_remote(c));
+	} else {
+		gg_warn("node", "bootstrap peer %s: %s", jd->text,
+			gg_strerror(err));
+		if (!j->first_err)
+			j->first_err = err;
+	}
+	free(jd);
+	kh_kick(j->kh);
+}
+
+static void join_booted(void *arg, const struct kad_result *r)
+{
+	struct kjoin *j = arg;
+
+	if (j->kh->persist)
+		gg_kadhost_save(j->kh);
+	join_end(j, gg_kadhost_table_size(j->kh) ? 0 : GG_ENOTFOUND);
+}
+
+/* Drop waits for peers that made it into the table. */
+static void join_prune(struct kjoin *j)
+{
+	const struct kad_entry *e;
+	int i = 0;
+
+	while (i < j->nwait) {
+		e = kad_table_find(kad_routing_table(j->kh->kad), &j->wait[i]);
+		if (e && e->state == KAD_PEER_VERIFIED)
+			j->wait[i] = j->wait[--j->nwait];
+		else
+			i++;
+	}
+}
+
+void kh_joins_run(struct gg_kadhost *kh)
+{
+	struct kjoin *j, *next;
+	uint64_t now = kh_now(kh);
+
+	for (j = kh->joins; j; j = next) {
+		next = j->next;
+		if (j->booting || j->ndialing)
+			continue;
+		join_prune(j);
+		if (j->nwait && now < j->deadline_ms)
+			continue;
+		if (!gg_kadhost_table_size(kh)) {
+			join_end(j, j->first_err ? j->first_err
+						 : GG_ENOTFOUND);
+			continue;
+		}
+		j->booting = 1;
+		if (kad_bootstrap(kh->kad, join_booted, j, NULL) < 0)
+			join_end(j, GG_ENOMEM);
+	}
+}
+
+static void join_self_addrs(struct gg_kadhost *kh)
+{
+	struct gg_multiaddr ma[GG_HOST_MAX_LISTEN];
+	int n = gg_host_listen_addrs(kh->host, ma, GG_HOST_MAX_LISTEN);
+
+	if (n > 0)
+		kad_set_self_addrs(kh->kad, ma, (size_t)n);
+}
+
+static void join_dial(struct kjoin *j, const struct gg_multiaddr *ma)
+{
+	struct kjoin_dial *jd = calloc(1, sizeof(*jd));
+	int rc;
+
+	if (!jd)
+		return;
+	jd->j = j;
+	gg_multiaddr_to_str(ma, jd->text, sizeof(jd->text));
+	rc = gg_host_dial(j->kh->host, ma, j->kh->dial_timeout_ms,
+			  join_dialed, jd, NULL);
+	if (rc < 0) {
+		gg_warn("node", "bootstrap peer %s: %s", jd->text,
+			gg_strerror(rc));
+		if (!j->first_err)
+			j->first_err = rc;
+		free(jd);
+		return;
+	}
+	j->ndialing++;
+}
+
+int gg_kadhost_join(struct gg_kadhost *kh, const struct gg_multiaddr *addrs,
+		    int n, uint64_t timeout_ms, gg_kadhost_join_cb cb,
+		    void *arg)
+{
+	struct kjoin *j;
+	int i;
+
+	if (kh->closing)
+		return GG_ECANCELED;
+	if (!(j = calloc(1, sizeof(*j))) ||
+	    !(j->wait = calloc(KH_JOIN_MAX, sizeof(*j->wait)))) {
+		free(j);
+		return GG_ENOMEM;
+	}
+	j->kh = kh;
+	j->cb = cb;
+	j->arg = arg;
+	j->deadline_ms = kh_now(kh) + timeout_ms;
+	join_self_addrs(kh);
+	for (i = 0; i < n; i++)
+		join_dial(j, &addrs[i]);
+	j->next = kh->joins;
+	kh->joins = j;
+	kh_kick(kh);
+	return 0;
+}
+
+void kh_peers_close(struct gg_kadhost *kh)
+{
+	struct kcheck *kc, *cnext;
+	struct kjoin *j;
+
+	for (kc = kh->checks; kc; kc = cnext) {
+		cnext = kc->next;
+		gg_ping_free(kc->ping);
+		free(kc);
+	}
+	kh->checks = NULL;
+	while ((j = kh->joins))
+		join_end(j, GG_ECANCELED);
+}
+
+/* ---- persistence ---- */
+
+int kh_table_schema(struct gg_kadhost *kh)
+{
+	static const char sql[] =
+		"CREATE TABLE IF NOT EXISTS kad_routing ("
+		" peer BLOB PRIMARY KEY, addrs BLOB NOT NULL,"
+		" seen_ms INTEGER NOT NULL)";
+
+	return sqlite3_exec(kh->db, sql, NULL, NULL, NULL) == SQLITE_OK
+		       ? 0 : GG_EDB;
+}
+
+static int save_one(void *arg, const struct kad_entry *e)
+{
+	sqlite3_stmt *st = arg;
+
+	if (e->state != KAD_PEER_VERIFIED)
+		return 0;
+	sqlite3_reset(st);
+	sqlite3_bind_blob(st, 1, e->peer.id.b, (int)e->peer.id.len,
+			  SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, e->peer.addrs.b, (int)e->peer.addrs.len,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)e->seen_ms);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : GG_EDB;
+}
+
+int gg_kadhost_save(struct gg_kadhost *kh)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = GG_EDB;
+
+	if (!kh->db)
+		return GG_EINVAL;
+	if (sqlite3_exec(kh->db, "SAVEPOINT kad_rt; DELETE FROM kad_routing",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(kh->db, "INSERT OR REPLACE INTO kad_routing"
+			       " (peer, addrs, seen_ms) VALUES (?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	rc = kad_table_each(kad_routing_table(kh->kad), save_one, st);
+out:
+	sqlite3_finalize(st);
+	sqlite3_exec(kh->db, rc == 0 ? "RELEASE kad_rt"
+				     : "ROLLBACK TO kad_rt; RELEASE kad_rt",
+		     NULL, NULL, NULL);
+	if (rc < 0)
+		gg_warn("kad", "cannot save the routing table: %s",
+			sqlite3_errmsg(kh->db));
+	return rc < 0 ? rc : 0;
+}
+
+/* One row back into a peer; addresses walked with their length bytes. */
+static int load_row(sqlite3_stmt *st, struct kad_peer *p)
+{
+	const uint8_t *a = sqlite3_column_blob(st, 1);
+	size_t n = (size_t)sqlite3_column_bytes(st, 1), off = 0, l;
+	struct gg_multiaddr m;
+
+	memset(p, 0, sizeof(*p));
+	if (gg_peerid_from_bytes(sqlite3_column_blob(st, 0),
+				 (size_t)sqlite3_column_bytes(st, 0),
+				 &p->id) < 0)
+		return GG_EPARSE;
+	kad_key_of_peer(&p->id, &p->key);
+	kad_addrbuf_init(&p->addrs);
+	while (a && off < n) {
+		l = a[off++];
+		if (l > n - off)
+			return GG_EPARSE;
+		if (gg_multiaddr_from_bytes(a + off, l, &m) == 0)
+			kad_addrbuf_add(&p->addrs, a + off, l);
+		off += l;
+	}
+	return p->addrs.n ? 0 : GG_EPARSE;
+}
+
+int gg_kadhost_load(struct gg_kadhost *kh)
+{
+	sqlite3_stmt *st = NULL;
+	struct kad_peer p;
+	int rc, got = 0;
+
+	if (!kh->db)
+		return GG_EINVAL;
+	if (sqlite3_prepare_v2(kh->db, "SELECT peer, addrs FROM kad_routing"
+			       " ORDER BY seen_ms DESC LIMIT 5120", -1, &st,
+			       NULL) != SQLITE_OK)
+		return GG_EDB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (load_row(st, &p) == 0 && kad_add_verified(kh->kad, &p) == 0)
+			got++;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return GG_EDB;
+	gg_debug("kad", "routing table: %d peers loaded", got);
+	return 0;
+}

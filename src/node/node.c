@@ -10,6 +10,7 @@
  */
 #include "config/config.h"
 #include "node/node.h"
+#include "node/node_kad.h"
 #include "p2p/ping.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -149,6 +150,7 @@ int gg_node_addrs(struct gg_node *n, struct gg_multiaddr *out, int max)
 
 void gg_node_release(struct gg_node *n)
 {
+	gg_node_kad_close(n);
 	if (n->host) {
 		gg_host_free(n->host);
 		n->host = NULL;
@@ -159,6 +161,7 @@ void gg_node_release(struct gg_node *n)
 			gg_warn("node", "event loop still has open handles");
 		n->loop_live = 0;
 	}
+	gg_node_kad_free(n);
 	gg_identify_free(n->identify);
 	gg_peerstore_free(n->peers);
 	gg_privkey_free(n->key);

@@ -23,6 +23,7 @@
 #include "p2p/peerstore.h"
 
 struct gg_config;
+struct gg_node_kad;
 
 /* An operation gg_run waits for: set done (and status) to finish it. */
 struct gg_op {
@@ -50,6 +51,7 @@ struct gg_node {
 	struct gg_peerstore *peers;
 	struct gg_identify *identify;
 	int loop_live;
+	struct gg_node_kad *kad; /* the DHT (node/node_kad.h), or NULL */
 };
 
 /* Fill opts from a configuration (performance.max_peers,

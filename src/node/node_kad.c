@@ -1,0 +1,164 @@
+/*
+ * node_kad.c - the node's Kademlia DHT (see node_kad.h): configuration
+ * mapping, the kad.db database (WAL, so a diagnostic verb may read it
+ * while a node runs), start, join and the two-step release that the
+ * host's callback rules need (close before gg_host_free, free after the
+ * loop has drained).
+ */
+#include <sqlite3.h>
+
+#include "config/config.h"
+#include "node/node_kad.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#define KAD_JOIN_MAX 64
+
+void gg_node_kad_config(const struct gg_config *cfg, struct kad_config *kc)
+{
+	kad_config_default(kc);
+	kc->server_mode = gg_config_bool(cfg, "network.dht_server_mode");
+	kc->query.alpha = (int)gg_config_int(cfg, "performance.dht_alpha");
+	kc->query.timeout_ms = 1000 * (uint64_t)gg_config_int(
+		cfg, "performance.dht_query_timeout");
+	kc->req_rate = (double)gg_config_int(
+		cfg, "security.requests_per_second_per_peer");
+	kc->req_burst = 2 * kc->req_rate;
+	kc->table.max_per_group_bucket = (int)gg_config_int(
+		cfg, "network.dht_max_per_subnet_bucket");
+	kc->table.max_per_group_table = (int)gg_config_int(
+		cfg, "network.dht_max_per_subnet_table");
+}
+
+static int open_db(const char *home, sqlite3 **out)
+{
+	char path[4096];
+	int n;
+
+	*out = NULL;
+	if (!home)
+		return sqlite3_open(":memory:", out) == SQLITE_OK ? 0 : GG_EDB;
+	n = snprintf(path, sizeof(path), "%s/%s", home, GG_KAD_DB_FILE);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return GG_ETOOBIG;
+	if (sqlite3_open(path, out) != SQLITE_OK)
+		return GG_EDB;
+	sqlite3_busy_timeout(*out, 5000);
+	sqlite3_exec(*out, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+	return 0;
+}
+
+int gg_node_kad_start(struct gg_node *n, const struct gg_config *cfg,
+		      const char *home, int client)
+{
+	struct gg_kadhost_cfg kc;
+	struct gg_node_kad *nk;
+	int rc;
+
+	if (n->kad)
+		return GG_EEXISTS;
+	if (!(nk = calloc(1, sizeof(*nk))))
+		return GG_ENOMEM;
+	rc = open_db(home, &nk->db);
+	if (rc < 0)
+		goto fail;
+	gg_kadhost_cfg_default(&kc, n->host, n->peers);
+	gg_node_kad_config(cfg, &kc.kad);
+	if (client)
+		kc.kad.server_mode = 0;
+	kc.protocol = gg_config_str(cfg, "network.dht_protocol");
+	kc.db = nk->db;
+	kc.persist = home != NULL;
+	rc = gg_kadhost_new(&kc, &nk->kh);
+	if (rc < 0)
+		goto fail;
+	n->kad = nk;
+	return 0;
+fail:
+	gg_warn("kad", "cannot start the DHT: %s%s%s", gg_strerror(rc),
+		nk->db ? ": " : "", nk->db ? sqlite3_errmsg(nk->db) : "");
+	sqlite3_close(nk->db);
+	free(nk);
+	return rc;
+}
+
+struct kad *gg_node_kad(struct gg_node *n)
+{
+	return n->kad ? gg_kadhost_kad(n->kad->kh) : NULL;
+}
+
+int gg_node_kad_join(struct gg_node *n, const struct gg_config *cfg,
+		     uint64_t timeout_ms, gg_kadhost_join_cb cb, void *arg)
+{
+	struct gg_multiaddr *ma;
+	const char *const *items;
+	int i, k, got = 0, rc;
+
+	if (!n->kad)
+		return GG_EINVAL;
+	k = gg_config_list(cfg, "network.bootstrap_nodes", &items);
+	if (k > KAD_JOIN_MAX)
+		k = KAD_JOIN_MAX;
+	if (!(ma = calloc((size_t)k + 1, sizeof(*ma))))
+		return GG_ENOMEM;
+	for (i = 0; i < k; i++)
+		if (gg_multiaddr_parse(items[i], &ma[got]) == 0)
+			got++;
+		else
+			gg_warn("node", "bootstrap peer %s: not a multiaddr",
+				items[i]);
+	rc = gg_kadhost_join(n->kad->kh, ma, got, timeout_ms, cb, arg);
+	free(ma);
+	return rc;
+}
+
+struct join_wait {
+	struct gg_op op;
+	size_t table;
+};
+
+static void on_joined(void *arg, int status, size_t table)
+{
+	struct join_wait *w = arg;
+
+	w->table = table;
+	if (!w->op.done) {
+		w->op.status = status;
+		w->op.done = 1;
+	}
+}
+
+int gg_node_kad_join_wait(struct gg_node *n, const struct gg_config *cfg,
+			  uint64_t timeout_ms, size_t *table)
+{
+	struct join_wait *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!w)
+		return GG_ENOMEM;
+	rc = gg_node_kad_join(n, cfg, timeout_ms, on_joined, w);
+	if (rc == 0)
+		rc = gg_run(&n->loop, &w->op, timeout_ms + 2000);
+	if (table)
+		*table = n->kad ? gg_kadhost_table_size(n->kad->kh) : 0;
+	if (rc == GG_ETIMEOUT)
+		gg_node_kad_close(n); /* cancels the join: on_joined runs */
+	free(w);
+	return rc;
+}
+
+void gg_node_kad_close(struct gg_node *n)
+{
+	if (n->kad)
+		gg_kadhost_close(n->kad->kh);
+}
+
+void gg_node_kad_free(struct gg_node *n)
+{
+	if (!n->kad)
+		return;
+	gg_kadhost_free(n->kad->kh);
+	sqlite3_close(n->kad->db);
+	free(n->kad);
+	n->kad = NULL;
+}

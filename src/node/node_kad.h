@@ -1,0 +1,55 @@
+/*
+ * node_kad.h - the Kademlia DHT of a node (issue #6): the engine on the
+ * node's host, configured from the [network] and [performance] keys,
+ * with its record store and routing table in $GGEN_HOME/kad.db (or in
+ * memory for a short-lived node), joined through the bootstrap peers.
+ */
+#ifndef GG_NODE_NODE_KAD_H
+#define GG_NODE_NODE_KAD_H
+
+#include <stdint.h>
+
+#include "node/node.h"
+#include "p2p/kad_host.h"
+
+struct gg_config;
+
+/* The DB file inside $GGEN_HOME. */
+#define GG_KAD_DB_FILE "kad.db"
+
+/* The node's DHT, as hung on struct gg_node. */
+struct gg_node_kad {
+	struct gg_kadhost *kh;
+	struct sqlite3 *db;
+};
+
+/* Map the configuration onto the engine's: dht_server_mode, dht_alpha,
+ * dht_query_timeout, requests_per_second_per_peer and the subnet
+ * diversity limits. */
+void gg_node_kad_config(const struct gg_config *cfg, struct kad_config *kc);
+
+/*
+ * Start the DHT on n.  home: keep the store and the routing table in
+ * home/kad.db (a warm restart loads the table); NULL: in memory, nothing
+ * kept.  client forces client mode (short-lived diagnostic nodes must not
+ * enter other peers' tables).  0 or GG_E*.
+ */
+int gg_node_kad_start(struct gg_node *n, const struct gg_config *cfg,
+		      const char *home, int client);
+/* Join through network.bootstrap_nodes (or the table alone when there
+ * are none); cb as gg_kadhost_join's.  GG_EINVAL when the DHT is not
+ * started. */
+int gg_node_kad_join(struct gg_node *n, const struct gg_config *cfg,
+		     uint64_t timeout_ms, gg_kadhost_join_cb cb, void *arg);
+/* Join and wait (gg_run); returns the join's status, *table its size. */
+int gg_node_kad_join_wait(struct gg_node *n, const struct gg_config *cfg,
+			  uint64_t timeout_ms, size_t *table);
+/* The engine, or NULL when the DHT is not started. */
+struct kad *gg_node_kad(struct gg_node *n);
+
+/* For gg_node_release: close before the host goes, free after the loop
+ * has drained.  Both accept a node without DHT. */
+void gg_node_kad_close(struct gg_node *n);
+void gg_node_kad_free(struct gg_node *n);
+
+#endif

@@ -557,7 +557,8 @@ int gg_search_run(struct gg_db *db, const struct gg_search_query *q,
 		rc = run_rules(&c);
 	if (rc)
 		goto out;
-	qsort(c.v, c.n, sizeof(*c.v), cmp_cand);
+	if (c.n)
+		qsort(c.v, c.n, sizeof(*c.v), cmp_cand);
 	out = calloc(c.n < q->limit ? c.n + 1 : q->limit, sizeof(*out));
 	if (!out) {
 		rc = GG_ENOMEM;

@@ -250,7 +250,8 @@ static void maintain_fanout(struct gossip *g, int topic, uint64_t now,
 		pt = gs_ptopic(g->peers[i], topic);
 		if (!pt || !pt->in_fanout)
 			continue;
-		if (expired || !pt->subscribed || gs_score(g, g->peers[i]) < min)
+		if (expired || !pt->subscribed ||
+		    gs_score(g, g->peers[i]) < min)
 			pt->in_fanout = 0;
 		else
 			have++;

@@ -72,7 +72,8 @@ int gossip_put_sub(struct gg_buf *rpc, int subscribe,
 	size_t n = 2 + lf_size(topic->n);
 	int r;
 
-	if ((r = put_hdr(rpc, 1, n)) < 0 || (r = put_tag(rpc, 1, WT_VARINT)) < 0 ||
+	if ((r = put_hdr(rpc, 1, n)) < 0 ||
+	    (r = put_tag(rpc, 1, WT_VARINT)) < 0 ||
 	    (r = put_varint(rpc, subscribe ? 1 : 0)) < 0)
 		return r;
 	return put_lf(rpc, 2, topic->p, topic->n);

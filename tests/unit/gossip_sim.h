@@ -296,18 +296,19 @@ static void sim_free(struct sim *s)
 /* Connect a (dialer) and b. */
 static void sim_connect(struct sim *s, int a, int b)
 {
+	struct sim_node *na = &s->nodes[a], *nb = &s->nodes[b];
 	uint8_t l;
 
 	if (a == b || s->lat[a][b])
 		return;
 	l = (uint8_t)(5 + sim_rand(s) % 21);
 	s->lat[a][b] = s->lat[b][a] = l;
-	if (s->nodes[a].g)
-		assert_int_equal(gossip_add_peer(s->nodes[a].g, &s->nodes[b].id,
-						 "127.0.0.1", 1, GOSSIP_V11), 0);
-	if (s->nodes[b].g)
-		assert_int_equal(gossip_add_peer(s->nodes[b].g, &s->nodes[a].id,
-						 "127.0.0.1", 0, GOSSIP_V11), 0);
+	if (na->g)
+		assert_int_equal(gossip_add_peer(na->g, &nb->id, "127.0.0.1", 1,
+						 GOSSIP_V11), 0);
+	if (nb->g)
+		assert_int_equal(gossip_add_peer(nb->g, &na->id, "127.0.0.1", 0,
+						 GOSSIP_V11), 0);
 }
 
 /* Each router dials out_deg random others: degree about 2 x out_deg,

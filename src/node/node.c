@@ -9,6 +9,7 @@
  * pointed at are freed.
  */
 #include "config/config.h"
+#include "node/control.h"
 #include "node/node.h"
 #include "node/node_kad.h"
 #include "p2p/ping.h"
@@ -162,6 +163,7 @@ void gg_node_release(struct gg_node *n)
 		n->loop_live = 0;
 	}
 	gg_node_kad_free(n);
+	gg_ctl_ext_free(n->ctl_ext);
 	gg_identify_free(n->identify);
 	gg_peerstore_free(n->peers);
 	gg_privkey_free(n->key);

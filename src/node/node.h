@@ -24,6 +24,7 @@
 
 struct gg_config;
 struct gg_node_kad;
+struct gg_ctl_ext;
 
 /* An operation gg_run waits for: set done (and status) to finish it. */
 struct gg_op {
@@ -52,6 +53,9 @@ struct gg_node {
 	struct gg_identify *identify;
 	int loop_live;
 	struct gg_node_kad *kad; /* the DHT (node/node_kad.h), or NULL */
+	/* commands and status providers for the control socket
+	 * (node/control.h), allocated by the first registration */
+	struct gg_ctl_ext *ctl_ext;
 };
 
 /* Fill opts from a configuration (performance.max_peers,

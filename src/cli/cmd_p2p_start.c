@@ -4,9 +4,9 @@
  *
  * It prints our peer ID and one `listening:` line per reachable address
  * (0.0.0.0 expanded, the real port for port 0) and flushes at once, so a
- * script can start a node on port 0 and read where it went.  Bootstrap
- * peers are dialled in the background; their success or failure is
- * logged, never fatal.
+ * script can start a node on port 0 and read where it went.  The node
+ * joins the Kademlia DHT through its bootstrap peers (dialled in the
+ * background; success or failure is logged, never fatal).
  */
 #include <signal.h>
 
@@ -14,8 +14,10 @@
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
+#include "cli/cli_daemon.h"
 #include "cli/cmds.h"
 #include "node/node.h"
+#include "node/node_kad.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -25,12 +27,14 @@ static const struct gg_opt opts[] = {
 	GG_OPT_LISTEN,
 	GG_OPT_BOOTSTRAP,
 	GG_OPT_JSON,
+	GG_OPT_DAEMON,
 	GG_OPT_END
 };
 
 struct start_ctx {
 	struct gg_node node;
 	struct gg_op op;
+	struct gg_cli_daemon dm; /* lock, control socket, --daemon */
 	uv_signal_t sigint, sigterm;
 };
 
@@ -43,38 +47,14 @@ static void on_signal(uv_signal_t *s, int signum)
 	x->op.status = 0;
 }
 
-static void on_bootstrapped(void *arg, struct gg_conn *c, int err,
-			    const struct gg_peerid *remote)
+/* The DHT joined through the bootstrap peers (or a warm table). */
+static void on_joined(void *arg, int status, size_t table)
 {
-	char *ma = arg;
-
-	if (err)
-		gg_warn("node", "bootstrap peer %s: %s", ma, gg_strerror(err));
-	else
-		gg_info("node", "connected to bootstrap peer %s", ma);
-	free(ma);
-}
-
-static void dial_bootstrap(struct start_ctx *x, const struct gg_config *cfg)
-{
-	const char *const *items;
-	struct gg_multiaddr ma;
-	int i, n, rc;
-	char *copy;
-
-	n = gg_config_list(cfg, "network.bootstrap_nodes", &items);
-	for (i = 0; i < n; i++) {
-		copy = strdup(items[i]);
-		rc = copy ? gg_multiaddr_parse(items[i], &ma) : GG_ENOMEM;
-		if (rc == 0)
-			rc = gg_host_dial(x->node.host, &ma, GG_HOST_DEF_DIAL_MS,
-					  on_bootstrapped, copy, NULL);
-		if (rc) {
-			gg_warn("node", "bootstrap peer %s: %s", items[i],
-				gg_strerror(rc));
-			free(copy);
-		}
-	}
+	if (status == 0)
+		gg_info("node", "DHT joined: %zu peers in the routing table",
+			table);
+	else if (status != GG_ECANCELED)
+		gg_warn("node", "DHT not joined: %s", gg_strerror(status));
 }
 
 static int print_addrs(struct gg_cli *cli, struct gg_node *n, int json)
@@ -125,16 +105,20 @@ static int serve(struct gg_cli *cli, struct start_ctx *x,
 	rc = gg_node_listen(&x->node, listen, n, err, sizeof(err));
 	if (rc)
 		return gg_cli_fail(cli, "%s", err);
+	if (gg_cli_daemon_serve(cli, &x->dm, &x->node, &x->op))
+		return GG_EXIT_FAIL;
 	print_addrs(cli, &x->node, json);
+	gg_cli_daemon_ready(cli, &x->dm);
 	uv_signal_init(&x->node.loop, &x->sigint);
 	uv_signal_init(&x->node.loop, &x->sigterm);
 	x->sigint.data = x->sigterm.data = x;
 	uv_signal_start(&x->sigint, on_signal, SIGINT);
 	uv_signal_start(&x->sigterm, on_signal, SIGTERM);
-	dial_bootstrap(x, cfg);
+	gg_node_kad_join(&x->node, cfg, 30000, on_joined, NULL);
 	gg_run(&x->node.loop, &x->op, 0);
 	close_signal(&x->sigint);
 	close_signal(&x->sigterm);
+	gg_cli_daemon_stop(&x->dm);
 	return GG_EXIT_OK;
 }
 
@@ -160,8 +144,12 @@ static int run(struct gg_cli *cli, const struct gg_args *a)
 		rc = gg_cli_fail(cli, "out of memory");
 		goto out;
 	}
+	if (gg_cli_daemon_begin(cli, a, home, sizeof(home), &x->dm, &rc))
+		goto out;
 	gg_node_opts_from_config(&o, cfg, home);
 	rc = gg_node_init(&x->node, &o);
+	if (rc == 0 && (rc = gg_node_kad_start(&x->node, cfg, home, 0)))
+		gg_node_release(&x->node);
 	if (rc) {
 		rc = gg_cli_fail(cli, "cannot start the node: %s",
 				 gg_strerror(rc));
@@ -170,6 +158,8 @@ static int run(struct gg_cli *cli, const struct gg_args *a)
 	rc = serve(cli, x, cfg, gg_args_flag(a, "json"));
 	gg_node_release(&x->node);
 out:
+	if (x)
+		gg_cli_daemon_end(cli, &x->dm);
 	free(x);
 	gg_config_free(cfg);
 	return rc;

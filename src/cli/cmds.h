@@ -28,6 +28,8 @@ extern const struct gg_cmd gg_cmd_mp_registry_build;
 /* marketplace p2p */
 extern const struct gg_cmd gg_cmd_p2p_start;
 extern const struct gg_cmd gg_cmd_p2p_ping;
+extern const struct gg_cmd gg_cmd_p2p_bootstrap;
+extern const struct gg_cmd gg_cmd_p2p_dht;
 
 /* marketplace p2p config */
 extern const struct gg_cmd gg_cmd_config_show;

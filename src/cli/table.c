@@ -24,6 +24,8 @@ static const struct gg_cmd gg_cmd_p2p_config = {
 static const struct gg_cmd *const p2p_subs[] = {
 	&gg_cmd_p2p_start,
 	&gg_cmd_p2p_ping,
+	&gg_cmd_p2p_bootstrap,
+	&gg_cmd_p2p_dht,
 	&gg_cmd_p2p_config,
 	NULL
 };

@@ -29,6 +29,14 @@ static const struct gg_config_key keys[] = {
 	{ .name = "network.dht_protocol", .type = GG_CFG_STR, .min = 2,
 	  .max = 128, .def_str = "/ggen/kad/1.0.0", .flags = GG_CFG_F_SLASH,
 	  .help = "Protocol id of the Kademlia DHT" },
+	{ .name = "network.dht_max_per_subnet_bucket", .type = GG_CFG_INT,
+	  .min = 0, .max = 80, .def_int = 2,
+	  .help = "Most DHT routing-table peers from one /24 (IPv4) or /48 "
+		  "(IPv6) in one bucket, 0 for no limit (loopback included)" },
+	{ .name = "network.dht_max_per_subnet_table", .type = GG_CFG_INT,
+	  .min = 0, .max = 100000, .def_int = 3,
+	  .help = "Most DHT routing-table peers from one /24 (IPv4) or /48 "
+		  "(IPv6) in the whole table, 0 for no limit" },
 	{ .name = "network.packages_topic", .type = GG_CFG_STR, .min = 2,
 	  .max = 256, .def_str = "/ggen/packages/v1", .flags = GG_CFG_F_SLASH,
 	  .help = "Gossipsub topic on which package announcements travel" },

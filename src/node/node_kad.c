@@ -87,6 +87,12 @@ struct kad *gg_node_kad(struct gg_node *n)
 	return n->kad ? gg_kadhost_kad(n->kad->kh) : NULL;
 }
 
+void gg_node_kad_kick(struct gg_node *n)
+{
+	if (n->kad)
+		gg_kadhost_kick(n->kad->kh);
+}
+
 int gg_node_kad_join(struct gg_node *n, const struct gg_config *cfg,
 		     uint64_t timeout_ms, gg_kadhost_join_cb cb, void *arg)
 {

@@ -46,6 +46,8 @@ int gg_node_kad_join_wait(struct gg_node *n, const struct gg_config *cfg,
 			  uint64_t timeout_ms, size_t *table);
 /* The engine, or NULL when the DHT is not started. */
 struct kad *gg_node_kad(struct gg_node *n);
+/* After starting an operation on the engine: re-arm its timer. */
+void gg_node_kad_kick(struct gg_node *n);
 
 /* For gg_node_release: close before the host goes, free after the loop
  * has drained.  Both accept a node without DHT. */

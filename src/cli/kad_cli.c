@@ -1,0 +1,148 @@
+/*
+ * kad_cli.c - the short-lived DHT node of the diagnostic verbs (see
+ * kad_cli.h).
+ */
+#include "cli/cli_config.h"
+#include "cli/kad_cli.h"
+#include "node/node_kad.h"
+#include "util/error.h"
+
+static int start_node(struct gg_cli *cli, struct gg_kad_cli *x)
+{
+	struct gg_node_opts o;
+	struct gg_privkey *key = NULL;
+	int rc;
+
+	/* a throw-away identity: see kad_cli.h */
+	rc = gg_privkey_generate(&key);
+	if (rc)
+		return gg_cli_fail(cli, "cannot create a key: %s",
+				   gg_strerror(rc));
+	gg_node_opts_from_config(&o, x->cfg, NULL);
+	o.key = key;
+	rc = gg_node_init(&x->node, &o);
+	if (rc)
+		return gg_cli_fail(cli, "cannot start the node: %s",
+				   gg_strerror(rc));
+	x->node_live = 1;
+	rc = gg_node_kad_start(&x->node, x->cfg, NULL, 1);
+	if (rc)
+		return gg_cli_fail(cli, "cannot start the DHT: %s",
+				   gg_strerror(rc));
+	return GG_EXIT_OK;
+}
+
+static int join(struct gg_cli *cli, struct gg_kad_cli *x)
+{
+	const char *const *items;
+	int rc;
+
+	if (gg_config_list(x->cfg, "network.bootstrap_nodes", &items) == 0)
+		return gg_cli_fail(cli, "no bootstrap peers: give --bootstrap "
+				   "MULTIADDR or set network.bootstrap_nodes");
+	rc = gg_node_kad_join_wait(&x->node, x->cfg, x->timeout_ms,
+				   &x->table);
+	if (rc)
+		return gg_cli_fail(cli, "cannot join the DHT: %s",
+				   gg_strerror(rc));
+	return GG_EXIT_OK;
+}
+
+int gg_kad_cli_open(struct gg_cli *cli, const struct gg_args *a, int do_join,
+		    struct gg_kad_cli **out)
+{
+	struct gg_kad_cli *x;
+	uint64_t secs;
+	int rc;
+
+	*out = NULL;
+	if (!(x = calloc(1, sizeof(*x))))
+		return gg_cli_fail(cli, "out of memory");
+	rc = gg_cli_config(cli, &x->cfg);
+	if (rc == GG_EXIT_OK)
+		rc = gg_cli_config_flags(cli, a, x->cfg);
+	if (rc == GG_EXIT_OK)
+		rc = gg_args_uint(cli, a, "timeout", 1, 3600,
+				  (uint64_t)gg_config_int(
+					  x->cfg, "performance.dht_query_timeout"),
+				  &secs);
+	if (rc == GG_EXIT_OK) {
+		x->timeout_ms = secs * 1000;
+		rc = start_node(cli, x);
+	}
+	if (rc == GG_EXIT_OK && do_join)
+		rc = join(cli, x);
+	if (rc != GG_EXIT_OK) {
+		gg_kad_cli_close(x);
+		return rc;
+	}
+	*out = x;
+	return GG_EXIT_OK;
+}
+
+void gg_kad_cli_close(struct gg_kad_cli *x)
+{
+	if (!x)
+		return;
+	if (x->node_live)
+		gg_node_release(&x->node);
+	gg_config_free(x->cfg);
+	free(x);
+}
+
+void gg_kad_wait_done(void *arg, const struct kad_result *r)
+{
+	struct gg_kad_wait *w = arg;
+
+	w->op.status = r->status;
+	w->stored = r->stored;
+	w->stats = r->stats;
+	if (r->npeers && (w->peers = calloc(r->npeers, sizeof(*w->peers)))) {
+		memcpy(w->peers, r->peers, r->npeers * sizeof(*w->peers));
+		w->npeers = r->npeers;
+	}
+	if (r->value_len && (w->value = malloc(r->value_len))) {
+		memcpy(w->value, r->value, r->value_len);
+		w->vlen = r->value_len;
+	}
+	w->op.done = 1;
+}
+
+int gg_kad_cli_wait(struct gg_kad_cli *x, struct gg_kad_wait *w,
+		    uint64_t qid)
+{
+	int rc;
+
+	gg_node_kad_kick(&x->node);
+	rc = gg_run(&x->node.loop, &w->op, x->timeout_ms + 1000);
+	if (rc == GG_ETIMEOUT)
+		kad_cancel(gg_node_kad(&x->node), qid);
+	return rc;
+}
+
+void gg_kad_wait_release(struct gg_kad_wait *w)
+{
+	free(w->peers);
+	free(w->value);
+	memset(w, 0, sizeof(*w));
+}
+
+void gg_kad_cli_addrs(const struct kad_peer *p, char *out, size_t outsz)
+{
+	struct gg_multiaddr ma[KAD_MSG_ADDRS_MAX];
+	char s[GG_MULTIADDR_STR_MAX];
+	size_t i, n, used = 0;
+	int k;
+
+	out[0] = 0;
+	n = kad_addrbuf_get(&p->addrs, ma, KAD_MSG_ADDRS_MAX);
+	for (i = 0; i < n; i++) {
+		if (gg_multiaddr_to_str(&ma[i], s, sizeof(s)) < 0)
+			continue;
+		k = snprintf(out + used, outsz - used, "%s%s", used ? " " : "",
+			     s);
+		if (k < 0 || (size_t)k >= outsz - used)
+			break;
+		used += (size_t)k;
+	}
+}

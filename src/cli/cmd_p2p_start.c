@@ -17,6 +17,7 @@
 #include "cli/cli_daemon.h"
 #include "cli/cmds.h"
 #include "node/node.h"
+#include "node/node_gossip.h"
 #include "node/node_kad.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -149,6 +150,8 @@ static int run(struct gg_cli *cli, const struct gg_args *a)
 	gg_node_opts_from_config(&o, cfg, home);
 	rc = gg_node_init(&x->node, &o);
 	if (rc == 0 && (rc = gg_node_kad_start(&x->node, cfg, home, 0)))
+		gg_node_release(&x->node);
+	if (rc == 0 && (rc = gg_node_gossip_start(&x->node, cfg)))
 		gg_node_release(&x->node);
 	if (rc) {
 		rc = gg_cli_fail(cli, "cannot start the node: %s",

@@ -40,6 +40,10 @@ static const struct gg_config_key keys[] = {
 	{ .name = "network.packages_topic", .type = GG_CFG_STR, .min = 2,
 	  .max = 256, .def_str = "/ggen/packages/v1", .flags = GG_CFG_F_SLASH,
 	  .help = "Gossipsub topic on which package announcements travel" },
+	{ .name = "network.pubsub_ip_whitelist", .type = GG_CFG_STRLIST,
+	  .min = 0, .max = 16,
+	  .help = "IP prefixes exempt from the gossipsub IP-colocation "
+		  "penalty (\"127.\" for a loopback test network)" },
 	{ .name = "network.mdns", .type = GG_CFG_BOOL, .max = 1, .def_int = 1,
 	  .help = "Discover peers on the local network with mDNS" },
 	{ .name = "network.max_peers_per_ip", .type = GG_CFG_INT, .min = 1,

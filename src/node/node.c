@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "node/control.h"
 #include "node/node.h"
+#include "node/node_gossip.h"
 #include "node/node_kad.h"
 #include "p2p/ping.h"
 #include "util/error.h"
@@ -152,6 +153,7 @@ int gg_node_addrs(struct gg_node *n, struct gg_multiaddr *out, int max)
 void gg_node_release(struct gg_node *n)
 {
 	gg_node_kad_close(n);
+	gg_node_gossip_close(n);
 	if (n->host) {
 		gg_host_free(n->host);
 		n->host = NULL;
@@ -163,6 +165,7 @@ void gg_node_release(struct gg_node *n)
 		n->loop_live = 0;
 	}
 	gg_node_kad_free(n);
+	gg_node_gossip_free(n);
 	gg_ctl_ext_free(n->ctl_ext);
 	gg_identify_free(n->identify);
 	gg_peerstore_free(n->peers);

@@ -24,6 +24,7 @@
 
 struct gg_config;
 struct gg_node_kad;
+struct gg_node_gossip;
 struct gg_ctl_ext;
 
 /* An operation gg_run waits for: set done (and status) to finish it. */
@@ -53,6 +54,8 @@ struct gg_node {
 	struct gg_identify *identify;
 	int loop_live;
 	struct gg_node_kad *kad; /* the DHT (node/node_kad.h), or NULL */
+	/* gossipsub (node/node_gossip.h), or NULL */
+	struct gg_node_gossip *gossip;
 	/* commands and status providers for the control socket
 	 * (node/control.h), allocated by the first registration */
 	struct gg_ctl_ext *ctl_ext;

@@ -126,8 +126,10 @@ int gg_cli_daemon_serve(struct gg_cli *cli, struct gg_cli_daemon *dm,
 {
 	char err[512];
 
-	if (gg_daemon_serve(&dm->d, n, stop, err, sizeof(err)))
+	if (gg_daemon_serve(&dm->d, n, stop, err, sizeof(err))) {
+		gg_daemon_stop(&dm->d); /* before the node's loop drains */
 		return gg_cli_fail(cli, "%s", err);
+	}
 	return GG_EXIT_OK;
 }
 

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
+#include "cli/cli_daemon.h"
 #include "cli/cmds.h"
 #include "node/node.h"
 #include "p2p/ping.h"
@@ -137,6 +138,54 @@ static int ping_peer(struct gg_cli *cli, struct gg_node *n,
 	return ping_loop(cli, n, c, count, timeout_ms, ival);
 }
 
+/* The daemon's answer, printed as ping_loop prints (after the fact). */
+static void print_daemon_pongs(struct gg_cli *cli, const json_t *r, int rc)
+{
+	const json_t *rtts = json_object_get(r, "rtts_ms"), *v;
+	const char *peer = json_string_value(json_object_get(r, "peer"));
+	size_t i, got = json_array_size(rtts);
+	double sum = 0;
+
+	if (!peer || !*peer)
+		return; /* it never got to the peer */
+	fprintf(cli->out, "PING %s\n", peer);
+	json_array_foreach(rtts, i, v) {
+		sum += json_number_value(v);
+		fprintf(cli->out, "Pong received: time=%.2f ms\n",
+			json_number_value(v));
+	}
+	fprintf(cli->out, "%zu pings sent, %zu pongs received",
+		rc ? got + 1 : got, got);
+	if (got)
+		fprintf(cli->out, ", average latency %.2f ms",
+			sum / (double)got);
+	fputc('\n', cli->out);
+}
+
+/* With a node running for this GGEN_HOME, it pings and keeps the
+ * connection; else GG_CLI_RUN_LOCAL. */
+static int ping_via_daemon(struct gg_cli *cli, const char *addr,
+			   uint64_t count, uint64_t timeout_ms, uint64_t ival)
+{
+	json_t *req, *reply = NULL;
+	int rc;
+
+	req = json_pack("{s:s, s:s, s:I, s:I, s:I}", "cmd", "ping",
+			"addr", addr, "count", (json_int_t)count,
+			"timeout_ms", (json_int_t)timeout_ms,
+			"interval_ms", (json_int_t)ival);
+	if (!req)
+		return gg_cli_fail(cli, "out of memory");
+	rc = gg_cli_daemon_call(cli, req, timeout_ms * (count + 1) +
+				ival * count + 5000, GG_CLI_DAEMON_LOCAL,
+				&reply);
+	if (reply)
+		print_daemon_pongs(cli, reply, rc);
+	json_decref(reply);
+	json_decref(req);
+	return rc;
+}
+
 static int run(struct gg_cli *cli, const struct gg_args *a)
 {
 	struct gg_config *cfg = NULL;
@@ -156,6 +205,9 @@ static int run(struct gg_cli *cli, const struct gg_args *a)
 		return rc;
 	if (gg_multiaddr_parse(a->argv[0], &ma))
 		return gg_cli_usage(cli, "not a multiaddr: %s", a->argv[0]);
+	rc = ping_via_daemon(cli, a->argv[0], count, secs * 1000, ival);
+	if (rc != GG_CLI_RUN_LOCAL)
+		return rc;
 	rc = gg_cli_config(cli, &cfg);
 	if (rc != GG_EXIT_OK)
 		return rc;

@@ -27,6 +27,10 @@ extern const struct gg_cmd gg_cmd_mp_registry_build;
 
 /* marketplace p2p */
 extern const struct gg_cmd gg_cmd_p2p_start;
+extern const struct gg_cmd gg_cmd_p2p_stop;
+extern const struct gg_cmd gg_cmd_p2p_status;
+extern const struct gg_cmd gg_cmd_p2p_peer_list;
+extern const struct gg_cmd gg_cmd_p2p_peer_info;
 extern const struct gg_cmd gg_cmd_p2p_ping;
 extern const struct gg_cmd gg_cmd_p2p_bootstrap;
 extern const struct gg_cmd gg_cmd_p2p_dht;

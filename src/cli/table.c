@@ -23,6 +23,10 @@ static const struct gg_cmd gg_cmd_p2p_config = {
 
 static const struct gg_cmd *const p2p_subs[] = {
 	&gg_cmd_p2p_start,
+	&gg_cmd_p2p_stop,
+	&gg_cmd_p2p_status,
+	&gg_cmd_p2p_peer_list,
+	&gg_cmd_p2p_peer_info,
 	&gg_cmd_p2p_ping,
 	&gg_cmd_p2p_bootstrap,
 	&gg_cmd_p2p_dht,

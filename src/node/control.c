@@ -228,8 +228,9 @@ int gg_ctl_parse_reply(const char *line, size_t len, json_t **reply,
 	if (json_is_true(ok))
 		return 0;
 	msg = json_object_get(j, "error");
-	set_err(err, errsz, 0, "%s", json_is_string(msg) ?
-		json_string_value(msg) : "the daemon gave no reason");
+	set_err(err, errsz, 0, "%s", json_is_string(msg) &&
+		*json_string_value(msg) ? json_string_value(msg) :
+		"the daemon gave no reason");
 	return gg_ctl_code_from_name(json_string_value(
 		json_object_get(j, "code")));
 }

@@ -63,6 +63,7 @@ static void on_tick(uv_timer_t *t)
 	if (kh->closing)
 		return;
 	kh_checks_run(kh);
+	kh_sweep_conns(kh);
 	ms = kad_tick(kh->kad);
 	kh_outs_sweep(kh, kh_now(kh));
 	kh_joins_run(kh);

@@ -16,6 +16,9 @@
 #define KH_TICK_MAX_MS 250     /* the timer never sleeps longer */
 #define KH_DIAL_ADDRS 8        /* addresses tried per dial */
 #define KH_PROTO_MAX 128
+#define KH_TRIED 256           /* peers remembered by the conn sweep */
+#define KH_RETRY_MS 30000      /* the sweep offers a peer this seldom */
+#define KH_SWEEP_CONNS 1024
 
 /* An outbound request: dial (maybe), open, write, read one reply. */
 enum kout_state { KO_DIALING, KO_OPENING, KO_SENT };
@@ -65,6 +68,11 @@ struct kjoin {
 	struct kjoin *next;
 };
 
+struct ktried {
+	struct gg_peerid id;
+	uint64_t ms;
+};
+
 struct gg_kadhost {
 	struct gg_host *host;
 	struct gg_peerstore *ps;
@@ -83,6 +91,8 @@ struct gg_kadhost {
 	struct kcheck *checks;
 	struct kjoin *joins;
 	struct gg_kadhost_stats st;
+	struct ktried tried[KH_TRIED];
+	uint64_t last_sweep_ms;
 };
 
 /* kad_host.c */
@@ -101,6 +111,7 @@ void kh_on_conn(void *arg, struct gg_conn *c, enum gg_conn_event ev,
 		int err);
 void kh_check_peer(void *ctx, const struct kad_peer *p);
 void kh_checks_run(struct gg_kadhost *kh);
+void kh_sweep_conns(struct gg_kadhost *kh);
 void kh_joins_run(struct gg_kadhost *kh);
 void kh_joins_peer_done(struct gg_kadhost *kh, const struct gg_peerid *id);
 void kh_peers_close(struct gg_kadhost *kh);

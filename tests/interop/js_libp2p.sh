@@ -97,7 +97,8 @@ check_grep "identify: public key is the peer ID" "^identify-key-peer: $NODE_ID\$
 check_grep "identify lists ping" '^protocol: /ipfs/ping/1\.0\.0$' "$T/check"
 check_grep "identify lists identify" '^protocol: /ipfs/id/1\.0\.0$' "$T/check"
 check_grep "identify lists push" '^protocol: /ipfs/id/push/1\.0\.0$' "$T/check"
-check_eq "identify lists exactly our handlers" "$(grep -c '^protocol: ' "$T/check")" 3
+check_grep "identify lists the DHT (server mode)" '^protocol: /ggen/kad/1\.0\.0$' "$T/check"
+check_eq "identify lists exactly our handlers" "$(grep -c '^protocol: ' "$T/check")" 4
 check_grep "identify: listen address" "^listenAddr: /ip4/127\.0\.0\.1/tcp/$NODE_PORT\$" "$T/check"
 check_grep "identify: observed address" '^observedAddr: /ip4/127\.0\.0\.1/tcp/' "$T/check"
 

@@ -32,6 +32,13 @@ static const struct gg_opt opts[] = {
 	GG_OPT_END
 };
 
+static const struct gg_opt provide_opts[] = {
+	GG_OPT_BOOTSTRAP,
+	GG_OPT_LISTEN,
+	GG_KAD_CLI_OPT_TIMEOUT,
+	GG_OPT_END
+};
+
 static const struct gg_opt get_opts[] = {
 	GG_OPT_BOOTSTRAP,
 	GG_KAD_CLI_OPT_TIMEOUT,
@@ -383,7 +390,7 @@ static const struct gg_cmd cmd_provide = {
 	.name = "provide",
 	.summary = "Announce a short-lived provider for a key",
 	.usage = "KEY",
-	.opts = opts, .min_args = 1, .max_args = 1, .exec = provide,
+	.opts = provide_opts, .min_args = 1, .max_args = 1, .exec = provide,
 	.hidden = 1,
 };
 

@@ -48,6 +48,23 @@ static int join(struct gg_cli *cli, struct gg_kad_cli *x)
 	return GG_EXIT_OK;
 }
 
+/* A verb with --listen listens (its addresses go into provider records). */
+static int maybe_listen(struct gg_cli *cli, struct gg_kad_cli *x,
+			const struct gg_args *a)
+{
+	const char *const *addrs;
+	const char *one;
+	char err[512];
+	int n;
+
+	if (!gg_args_list(a, "listen", &one, 1))
+		return GG_EXIT_OK;
+	n = gg_config_list(x->cfg, "network.listen_addresses", &addrs);
+	if (gg_node_listen(&x->node, addrs, n, err, sizeof(err)))
+		return gg_cli_fail(cli, "%s", err);
+	return GG_EXIT_OK;
+}
+
 int gg_kad_cli_open(struct gg_cli *cli, const struct gg_args *a, int do_join,
 		    struct gg_kad_cli **out)
 {
@@ -70,6 +87,8 @@ int gg_kad_cli_open(struct gg_cli *cli, const struct gg_args *a, int do_join,
 		x->timeout_ms = secs * 1000;
 		rc = start_node(cli, x);
 	}
+	if (rc == GG_EXIT_OK)
+		rc = maybe_listen(cli, x, a);
 	if (rc == GG_EXIT_OK && do_join)
 		rc = join(cli, x);
 	if (rc != GG_EXIT_OK) {

@@ -37,7 +37,8 @@ struct gg_kad_wait {
 	{ "timeout", 't', GG_OPT_VALUE, "SECONDS",                       \
 	  "Give up after this long (default performance.dht_query_timeout)" }
 
-/* Config (with --bootstrap), the node, and (when join) the join through
+/* Config (with --bootstrap, --listen), the node (listening when the verb
+ * was given --listen), and (when join) the join through
  * network.bootstrap_nodes.  Prints failures; GG_EXIT_*. */
 int gg_kad_cli_open(struct gg_cli *cli, const struct gg_args *a, int join,
 		    struct gg_kad_cli **out);

@@ -156,7 +156,8 @@ else not_ok "js adds a provider" "$(grep provide "$T/js.out")"; fi
 check "ggen finds the js provider" "${DHT[@]}" providers "sha256:$HJ" --bootstrap "$B"
 check_grep "it is js node 1" "^$(jsid 1) " "$OUT_F"
 HG=$(printf 'ggen-provided' | sha256sum | cut -c1-64)
-check "ggen adds a provider" "${DHT[@]}" provide "sha256:$HG" --bootstrap "$C"
+check "ggen adds a provider" "${DHT[@]}" provide "sha256:$HG" --bootstrap "$C" \
+	--listen /ip4/127.0.0.1/tcp/0
 GP=$(awk '/^provided/{print $4}' "$OUT_F")
 if js "^providers done $HG" 40 providers 3 "$HG" &&
 	grep -q "^provider $HG $GP" "$T/js.out"; then

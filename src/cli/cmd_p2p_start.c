@@ -54,6 +54,9 @@ static void on_joined(void *arg, int status, size_t table)
 	if (status == 0)
 		gg_info("node", "DHT joined: %zu peers in the routing table",
 			table);
+	else if (status == GG_ENOTFOUND)
+		gg_info("node", "DHT: no peers yet; waiting for others to "
+			"connect");
 	else if (status != GG_ECANCELED)
 		gg_warn("node", "DHT not joined: %s", gg_strerror(status));
 }

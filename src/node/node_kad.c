@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "config/config.h"
+#include "node/control.h"
 #include "node/node_kad.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -48,6 +49,26 @@ static int open_db(const char *home, sqlite3 **out)
 	return 0;
 }
 
+/* `p2p status` (through the control socket): "dht": {...}. */
+static int kad_status(void *arg, json_t *out)
+{
+	struct gg_node_kad *nk = arg;
+	struct gg_kadhost_stats st;
+
+	gg_kadhost_stats(nk->kh, &st);
+	json_object_set_new(out, "mode", json_string(
+		gg_kadhost_server_mode(nk->kh) ? "server" : "client"));
+	json_object_set_new(out, "protocol",
+			    json_string(gg_kadhost_protocol(nk->kh)));
+	json_object_set_new(out, "routing_table", json_integer(
+		(json_int_t)gg_kadhost_table_size(nk->kh)));
+	json_object_set_new(out, "requests_in", json_integer(
+		(json_int_t)st.req_in));
+	json_object_set_new(out, "requests_out", json_integer(
+		(json_int_t)st.req_out));
+	return 0;
+}
+
 int gg_node_kad_start(struct gg_node *n, const struct gg_config *cfg,
 		      const char *home, int client)
 {
@@ -73,6 +94,8 @@ int gg_node_kad_start(struct gg_node *n, const struct gg_config *cfg,
 	if (rc < 0)
 		goto fail;
 	n->kad = nk;
+	if (gg_node_add_status(n, "dht", kad_status, nk) < 0)
+		gg_debug("kad", "no status provider slot left");
 	return 0;
 fail:
 	gg_warn("kad", "cannot start the DHT: %s%s%s", gg_strerror(rc),

@@ -1,9 +1,9 @@
 /*
  * cmd_p2p_stop.c - `ggen marketplace p2p stop`: ask the running node of
  * this $GGEN_HOME to shut down (control command "stop") and wait, at
- * most STOP_WAIT_MS, until it has let go of its lock, its last act before
- * the process ends.  So when stop returns 0 a new `p2p start` can begin
- * at once.
+ * most STOP_WAIT_MS, until it has let go of its lock (its last act) and
+ * its process has ended.  So when stop returns 0 a new `p2p start` can
+ * begin at once.
  */
 #include "cli/cli.h"
 #include "cli/cli_daemon.h"
@@ -30,7 +30,7 @@ static int run(struct gg_cli *cli, const struct gg_args *a)
 		goto out;
 	pid = (long)json_integer_value(json_object_get(reply, "pid"));
 	if (gg_home_dir(home, sizeof(home)) ||
-	    gg_daemon_wait_stopped(home, STOP_WAIT_MS)) {
+	    gg_daemon_wait_stopped(home, pid, STOP_WAIT_MS)) {
 		rc = gg_cli_fail(cli, "the node (pid %ld) did not stop within "
 				 "%d s", pid, STOP_WAIT_MS / 1000);
 		goto out;

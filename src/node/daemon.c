@@ -363,7 +363,29 @@ void gg_daemon_release(struct gg_daemon *d)
 	close_fd(&d->lock_fd); /* last: the next node may start now */
 }
 
-int gg_daemon_wait_stopped(const char *home, uint64_t timeout_ms)
+/* pid has exited: gone, or a zombie nobody has reaped yet */
+static int pid_exited(long pid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the name may hold anything */
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+int gg_daemon_wait_stopped(const char *home, long pid, uint64_t timeout_ms)
 {
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	uint64_t end = mono_ms() + timeout_ms;
@@ -375,10 +397,13 @@ int gg_daemon_wait_stopped(const char *home, uint64_t timeout_ms)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return 0; /* no lock file: nothing ever ran here */
+	/* the lock goes last in the node's shutdown; the process ends a
+	 * moment later */
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 			flock(fd, LOCK_UN);
-			break;
+			if (pid <= 0 || pid_exited(pid))
+				break;
 		}
 		if (mono_ms() >= end) {
 			rc = GG_ETIMEOUT;

@@ -81,8 +81,8 @@ void gg_daemon_stop(struct gg_daemon *d);
 /* Stop, close the report pipes and the log, let go of the lock. */
 void gg_daemon_release(struct gg_daemon *d);
 
-/* Wait up to timeout_ms until no node holds home's lock: 0 or
- * GG_ETIMEOUT. */
-int gg_daemon_wait_stopped(const char *home, uint64_t timeout_ms);
+/* Wait up to timeout_ms until no node holds home's lock and process pid
+ * (when > 0) has exited: 0 or GG_ETIMEOUT. */
+int gg_daemon_wait_stopped(const char *home, long pid, uint64_t timeout_ms);
 
 #endif

@@ -240,7 +240,7 @@ static void registry(void **state)
 	gg_ctl_fn fn;
 	void *arg;
 	json_t *st = json_object();
-	char name[GG_CTL_MAX_EXT][8];
+	char name[GG_CTL_MAX_EXT][16];
 	int i;
 
 	(void)state;

@@ -173,10 +173,12 @@ out:
 
 const struct gg_cmd gg_cmd_p2p_start = {
 	.name = "start",
-	.summary = "Run a peer-to-peer node in the foreground",
+	.summary = "Run a peer-to-peer node (foreground, or --daemon)",
 	.help = "Listens on the configured addresses (or --listen), prints "
 		"the peer ID and one\n`listening:` line per address, dials "
-		"the bootstrap peers and serves until\nSIGINT or SIGTERM.",
+		"the bootstrap peers and serves until\nSIGINT, SIGTERM or "
+		"`p2p stop`.  With --daemon it detaches (log in\n"
+		"$GGEN_HOME/logs/ggen.log).  One node runs per GGEN_HOME.",
 	.opts = opts,
 	.min_args = 0,
 	.max_args = 0,

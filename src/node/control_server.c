@@ -8,7 +8,8 @@
  * away is dropped; a command still pending when the server closes is
  * cancelled through the hook its handler registered, so every call ends
  * exactly once.  The socket is created with mode 0600 (umask around
- * bind): only the owner may drive the node.
+ * bind) and clients of another user are refused (SO_PEERCRED): only the
+ * owner may drive the node.
  */
 #include <stdarg.h>
 #include <sys/socket.h>
@@ -337,6 +338,20 @@ static void conn_process(struct ctl_conn *c)
 	c->reading = want;
 }
 
+/* Only our own user (or root) may drive the node; the socket's mode
+ * says so already, this holds even if someone loosens it. */
+static int peer_allowed(struct ctl_conn *c)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	uv_os_fd_t fd;
+
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return 0;
+	return cred.uid == geteuid() || cred.uid == 0;
+}
+
 static void on_connection(uv_stream_t *srv, int status)
 {
 	struct gg_control *ctl = srv->data;
@@ -356,6 +371,11 @@ static void on_connection(uv_stream_t *srv, int status)
 	ctl->conns = c;
 	ctl->nconns++;
 	if (uv_accept(srv, (uv_stream_t *)&c->pipe) < 0) {
+		conn_close(c);
+		return;
+	}
+	if (!peer_allowed(c)) {
+		gg_warn("control", "refusing a client of another user");
 		conn_close(c);
 		return;
 	}

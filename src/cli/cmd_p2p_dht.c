@@ -326,7 +326,8 @@ out:
 static int provide(struct gg_cli *cli, const struct gg_args *a)
 {
 	uint8_t mh[GG_PKGID_MH_LEN];
-	char id[GG_PEERID_STR_MAX];
+	char id[GG_PEERID_STR_MAX], cid[GG_PKGID_CID_SIZE];
+	struct gg_pkgid pkg;
 	struct gg_kad_wait w;
 	struct gg_kad_cli *x;
 	uint64_t qid;
@@ -342,12 +343,14 @@ static int provide(struct gg_cli *cli, const struct gg_args *a)
 	if (rc == 0)
 		rc = gg_kad_cli_wait(x, &w, qid);
 	gg_peerid_to_str(&x->node.id, id, sizeof(id));
+	gg_pkgid_from_multihash(mh, sizeof(mh), &pkg);
+	gg_pkgid_to_cid(&pkg, cid, sizeof(cid));
 	if (!w.stored)
 		rc = gg_cli_fail(cli, "no peer took the provider record: %s",
 				 gg_strerror(rc ? rc : GG_ENOTFOUND));
 	else {
-		fprintf(cli->out, "provided %s as %s to %zu peers\n",
-			a->argv[0], id, w.stored);
+		fprintf(cli->out, "provided %s as %s to %zu peers\n", cid,
+			id, w.stored);
 		rc = GG_EXIT_OK;
 	}
 	gg_kad_wait_release(&w);

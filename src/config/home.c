@@ -1,12 +1,7 @@
 /*
  * home.c - where ggen keeps its files ($GGEN_HOME, default ~/.ggen), the
  * configuration file's path, and the atomic file write that
- * `config init` uses.
- *
- * A write that matters must never leave a half-written file: the data goes
- * to a temporary file in the same directory, is fsync'ed, then renamed
- * over (or, without force, hard-linked into place so an existing file is
- * never replaced even by a racing writer), and the directory is fsync'ed.
+ * `config init` uses (util/fs.h does the work).
  */
 #include "config/config.h"
 
@@ -18,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/fs.h"
 
 static int copy_out(char *out, size_t outsz, const char *a, const char *b)
 {
@@ -83,92 +79,9 @@ int gg_config_path(const char *explicit_path, char *out, size_t outsz)
 	return rc ? rc : copy_out(out, outsz, home, "/" GG_CONFIG_FILE);
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	ssize_t w;
-
-	while (len) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return gg_from_errno(errno);
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* The directory part of path ("." when there is none). */
-static int dir_of(const char *path, char *out, size_t outsz)
-{
-	const char *s = strrchr(path, '/');
-	size_t n = s ? (size_t)(s - path) : 1;
-
-	if (s == path)
-		n = 1;
-	if (n >= outsz)
-		return GG_ETOOBIG;
-	memcpy(out, s ? path : ".", n);
-	out[n] = '\0';
-	return 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return gg_from_errno(errno);
-	if (fsync(fd) && errno != EINVAL)
-		rc = gg_from_errno(errno);
-	close(fd);
-	return rc;
-}
-
-/* Move tmp to path: replace, or refuse when path exists. */
-static int put_in_place(const char *tmp, const char *path, int force)
-{
-	if (force)
-		return rename(tmp, path) ? gg_from_errno(errno) : 0;
-	if (link(tmp, path) == 0)
-		return 0;
-	if (errno == EEXIST)
-		return GG_EEXISTS;
-	if (errno != EPERM && errno != ENOSYS && errno != EOPNOTSUPP)
-		return gg_from_errno(errno);
-	/* no hard links on this file system: check, then rename */
-	if (access(path, F_OK) == 0)
-		return GG_EEXISTS;
-	return rename(tmp, path) ? gg_from_errno(errno) : 0;
-}
-
 int gg_config_write_file(const char *path, const void *data, size_t len,
 			 unsigned mode, int force)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	int fd = -1, rc;
-
-	rc = copy_out(tmp, sizeof(tmp), path, ".tmp.XXXXXX");
-	if (!rc)
-		rc = dir_of(path, dir, sizeof(dir));
-	if (rc)
-		return rc;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return gg_from_errno(errno);
-	rc = write_all(fd, data, len);
-	if (!rc && fchmod(fd, (mode_t)mode))
-		rc = gg_from_errno(errno);
-	if (!rc && fsync(fd))
-		rc = gg_from_errno(errno);
-	if (close(fd) && !rc)
-		rc = gg_from_errno(errno);
-	if (!rc)
-		rc = put_in_place(tmp, path, force);
-	unlink(tmp); /* after link() or a failure; gone already after rename */
-	if (!rc)
-		rc = fsync_dir(dir);
-	return rc;
+	return gg_write_file_atomic(path, data, len, mode,
+				    force ? GG_FS_REPLACE : 0);
 }

@@ -26,6 +26,7 @@
 #include "crypto/key.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 #define KEY_FILE "identity.key"
@@ -50,21 +51,6 @@ static int read_all(int fd, uint8_t *p, size_t cap, size_t *n)
 			return GG_ETOOBIG; /* larger than any key file */
 	}
 	*n = got;
-	return 0;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return gg_from_errno(errno);
-		p += w;
-		n -= (size_t)w;
-	}
 	return 0;
 }
 
@@ -100,19 +86,6 @@ out:
 	return rc;
 }
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return gg_from_errno(errno);
-	if (fsync(fd) < 0)
-		rc = gg_from_errno(errno);
-	close(fd);
-	return rc;
-}
-
 /* Move tmp to path unless path exists (then GG_EEXISTS). */
 static int place_noreplace(const char *tmp, const char *path)
 {
@@ -136,7 +109,7 @@ static int write_tmp(const char *tmp, const struct gg_buf *b)
 		  0600);
 	if (fd < 0)
 		return gg_from_errno(errno);
-	rc = write_all(fd, b->data, b->len);
+	rc = gg_write_all(fd, b->data, b->len);
 	if (!rc && fsync(fd) < 0)
 		rc = gg_from_errno(errno);
 	if (close(fd) < 0 && !rc)
@@ -173,7 +146,7 @@ static int create_key(const char *dir, const char *path,
 		k = NULL;
 		rc = load_key(path, &k);
 	} else if (!rc) {
-		rc = fsync_dir(dir);
+		rc = gg_fsync_dir(dir);
 		gg_info("crypto", "created a new identity key in %s", path);
 	}
 	if (!rc) {

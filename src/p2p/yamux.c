@@ -457,6 +457,37 @@ const uint8_t *gg_yamux_output(struct gg_yamux *y, size_t *len)
 	return y->out.len ? y->out.data + y->out.off : NULL;
 }
 
+/*
+ * Call on_writable for every stream marked wake.  A callback may close or
+ * reset streams, which takes them out of the table (the last entry moves
+ * into the hole), so after any change to the table the walk starts over;
+ * the marks make sure nobody is woken twice or skipped.
+ */
+static void wake_marked(struct gg_yamux *y)
+{
+	struct gg_yamux_stream *s;
+	uint64_t gen;
+	size_t i = 0;
+
+	while (i < y->nstreams && !y->err) {
+		s = y->streams[i];
+		if (!s->wake) {
+			i++;
+			continue;
+		}
+		s->wake = 0;
+		if (!s->want_write || !s->send_win || s->released) {
+			i++;
+			continue;
+		}
+		s->want_write = 0;
+		gen = y->table_gen;
+		if (y->cfg.on_writable)
+			y->cfg.on_writable(y->cfg.ud, s);
+		i = y->table_gen == gen ? i + 1 : 0;
+	}
+}
+
 void gg_yamux_output_consume(struct gg_yamux *y, size_t n)
 {
 	size_t i;
@@ -469,12 +500,9 @@ void gg_yamux_output_consume(struct gg_yamux *y, size_t n)
 	yamux_enter(y);
 	for (i = 0; i < y->nstreams; i++) {
 		s = y->streams[i];
-		if (!s->want_write || !s->send_win)
-			continue;
-		s->want_write = 0;
-		if (y->cfg.on_writable)
-			y->cfg.on_writable(y->cfg.ud, s);
+		s->wake = s->want_write && s->send_win;
 	}
+	wake_marked(y);
 	yamux_leave(y);
 }
 

@@ -35,6 +35,7 @@ struct gg_yamux_stream {
 	unsigned released : 1;
 	unsigned want_write : 1;
 	unsigned buried : 1;  /* on y->dead */
+	unsigned wake : 1;    /* due an on_writable in the current sweep */
 	uint32_t send_win;    /* what the remote lets us send */
 	uint32_t recv_win;    /* what the remote may still send us */
 	uint32_t recv_max;    /* our current window size */
@@ -51,6 +52,7 @@ struct gg_yamux {
 	uint32_t next_id;
 	struct gg_yamux_stream **streams;
 	size_t nstreams, scap;
+	uint64_t table_gen;   /* bumped whenever a stream leaves the table */
 	struct gg_yamux_stream *last; /* lookup cache for bulk transfers */
 	struct gg_yamux_stream *dead; /* to free when the outer call ends */
 	struct gg_yamux_stream *all;  /* every stream object, for free */

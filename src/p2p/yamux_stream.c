@@ -5,7 +5,8 @@
  *
  * Flow control: recv_win is what the remote may still send; the bytes it
  * sent sit in rbuf until the application consumes them, so recv_win plus
- * rbuf never exceeds recv_max.  A window update goes out once at least
+ * rbuf plus the rest of a data frame still arriving never exceeds
+ * recv_max.  A window update goes out once at least
  * half of recv_max can be granted again, so a slow reader holds the
  * remote back.  When a window's worth was consumed within four round
  * trips (go-yamux's rule), the window doubles, up to cfg.max_window per
@@ -68,6 +69,7 @@ void yamux_stream_unlink(struct gg_yamux_stream *s)
 	y->streams[s->idx] = y->streams[--y->nstreams];
 	y->streams[s->idx]->idx = s->idx;
 	s->in_table = 0;
+	y->table_gen++;
 	if (y->last == s)
 		y->last = NULL;
 	if (y->data_s == s)
@@ -105,7 +107,10 @@ static void grant(struct gg_yamux_stream *s)
 
 	if (!s->in_table || s->remote_fin || s->reset || y->err)
 		return;
-	delta = s->recv_max - s->recv_win - (uint32_t)s->rbuf.len;
+	/* the rest of a data frame still arriving was counted off recv_win
+	 * at its header: it is not room to give away */
+	delta = s->recv_max - s->recv_win - (uint32_t)s->rbuf.len -
+		(y->data_s == s ? y->data_left : 0);
 	if (delta < s->recv_max / 2)
 		return;
 	now = yamux_now(y);

@@ -556,6 +556,44 @@ static void window_overflow(void **state)
 	peer_release(&b);
 }
 
+/*
+ * Reading in the middle of a data frame must not grant window for the
+ * part of the frame still on its way: a peer that then sends everything
+ * it was allowed to, while we read nothing, stays within our buffer.
+ */
+static void grant_during_partial_frame(void **state)
+{
+	uint64_t clock = 1000;
+	struct peer b;
+	static uint8_t junk[4u << 20];
+	const uint32_t first = 200000, part = 150000;
+	uint32_t allowed = GG_YAMUX_INITIAL_WINDOW - first, len;
+	uint8_t type;
+	uint16_t flags;
+	size_t n;
+
+	(void)state;
+	peer_init(&b, 0, &clock, 0, 0);
+	assert_int_equal(raw(b.y, GG_YAMUX_DATA, GG_YAMUX_SYN, 1, first), 0);
+	assert_int_equal(gg_yamux_feed(b.y, junk, part), 0);
+	gg_yamux_output(b.y, &n);
+	gg_yamux_output_consume(b.y, n);
+	/* the application reads what came so far: a window update */
+	gg_yamux_stream_consume(b.acc[0], part);
+	last_frame(b.y, &type, &flags, &len);
+	assert_int_equal(type, GG_YAMUX_WINDOW);
+	allowed += len;
+	/* the rest of the frame, then all the window we were granted */
+	assert_int_equal(gg_yamux_feed(b.y, junk, first - part), 0);
+	assert_int_equal(raw(b.y, GG_YAMUX_DATA, 0, 1, allowed), 0);
+	assert_int_equal(gg_yamux_feed(b.y, junk, allowed), 0);
+	assert_int_equal(gg_yamux_error(b.y), 0);
+	gg_yamux_stream_peek(b.acc[0], &n);
+	assert_int_equal(n, first - part + allowed);
+	assert_true(n <= gg_yamux_stream_recv_window(b.acc[0]));
+	peer_release(&b);
+}
+
 static void bad_frames(void **state)
 {
 	uint64_t clock = 1000;
@@ -661,6 +699,64 @@ static void ack_before_data(void **state)
 	peer_release(&b);
 }
 
+/*
+ * on_writable that resets the first stream it is called for, and counts
+ * who was woken.  Resetting removes that stream from the session's table
+ * in the middle of the wake-up walk.
+ */
+struct wake_log {
+	struct gg_yamux_stream *s[4];
+	int woken[4];
+	int resets;
+};
+
+static void reset_first_writable(void *ud, struct gg_yamux_stream *s)
+{
+	struct wake_log *w = ud;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (w->s[i] == s)
+			w->woken[i]++;
+	if (w->resets++ == 0)
+		assert_int_equal(gg_yamux_stream_reset(s), 0);
+}
+
+/* Every held-back writer is woken even when a callback closes a stream
+ * while the output drains (the walk used to skip the next stream). */
+static void wake_survives_closing_callback(void **state)
+{
+	struct gg_yamux_cfg c = { 0 };
+	struct gg_yamux *y;
+	struct wake_log w;
+	static uint8_t data[GG_YAMUX_INITIAL_WINDOW];
+	size_t n;
+	int i;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	c.client = 1;
+	c.max_out = 100000;
+	c.ud = &w;
+	c.on_writable = reset_first_writable;
+	assert_int_equal(gg_yamux_new(&c, &y), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(gg_yamux_open(y, &w.s[i]), 0);
+	/* the first write fills the output cap; the others are held back */
+	for (i = 0; i < 4; i++)
+		assert_true(gg_yamux_stream_write(w.s[i], data,
+						  sizeof(data)) < 100000);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(gg_yamux_stream_writable(w.s[i]), 0);
+	gg_yamux_output(y, &n);
+	gg_yamux_output_consume(y, n);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(w.woken[i], 1);
+	for (i = 0; i < 4; i++)
+		gg_yamux_stream_release(w.s[i]);
+	gg_yamux_free(y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -675,9 +771,11 @@ int main(void)
 		cmocka_unit_test(goaway),
 		cmocka_unit_test(stream_limits),
 		cmocka_unit_test(window_overflow),
+		cmocka_unit_test(grant_during_partial_frame),
 		cmocka_unit_test(bad_frames),
 		cmocka_unit_test(flags_on_window_updates),
 		cmocka_unit_test(ack_before_data),
+		cmocka_unit_test(wake_survives_closing_callback),
 	};
 
 	return cmocka_run_group_tests_name("yamux", tests, NULL, NULL);

@@ -70,6 +70,33 @@ static int record_key(const uint8_t *data, size_t len, char *key,
 	return rc;
 }
 
+/*
+ * A guess at the key without opening the envelope: the JSON payload lies
+ * verbatim in the record, and outside string values (where a quote is
+ * escaped) `"name":"` starts a member.  kad_pkg_validate checks the name
+ * against the payload anyway, so a wrong guess (a nested "name") only
+ * costs the slow path; a right one saves a signature check.
+ */
+static int guess_key(const uint8_t *data, size_t len, char *key,
+		     size_t keysz)
+{
+	static const char tag[] = "\"name\":\"";
+	const uint8_t *p = memmem(data, len, tag, sizeof(tag) - 1), *q;
+	size_t n;
+
+	if (!p)
+		return GG_ENOTFOUND;
+	p += sizeof(tag) - 1;
+	q = memchr(p, '"', len - (size_t)(p - data));
+	n = q ? (size_t)(q - p) : 0;
+	if (!n || n > KAD_PKG_NAME_MAX)
+		return GG_ENOTFOUND;
+	memcpy(key, KAD_PKG_PREFIX, sizeof(KAD_PKG_PREFIX) - 1);
+	memcpy(key + sizeof(KAD_PKG_PREFIX) - 1, p, n);
+	n += sizeof(KAD_PKG_PREFIX) - 1;
+	return n < keysz ? (int)n : GG_ETOOBIG;
+}
+
 int gg_pkgrec_check(const uint8_t *data, size_t len,
 		    struct kad_pkg_info *info)
 {
@@ -78,6 +105,10 @@ int gg_pkgrec_check(const uint8_t *data, size_t len,
 
 	if (len > KAD_PKG_RECORD_MAX)
 		return GG_ETOOBIG;
+	klen = guess_key(data, len, key, sizeof(key));
+	if (klen > 0 && kad_pkg_validate((const uint8_t *)key, (size_t)klen,
+					 data, len, info) == 0)
+		return 0;
 	klen = record_key(data, len, key, sizeof(key));
 	if (klen < 0)
 		return klen;

@@ -433,6 +433,27 @@ static int mode_scale(int n, int nmsgs, int secs)
 	return rc;
 }
 
+/* Where the copies came from: mesh forwarding or gossip (IWANT). */
+static void bench_totals(struct gnet *net)
+{
+	struct gossip_stats s;
+	uint64_t fwd = 0, dup = 0, iw = 0;
+	size_t peers, mesh, msum = 0;
+	int i;
+
+	for (i = 0; i < net->count; i++) {
+		gossip_get_stats(gg_gossiphost_engine(net->n[i].gh), &s);
+		fwd += s.forwarded;
+		dup += s.duplicate;
+		iw += s.iwant_sent;
+		gnet_topic(net, i, &peers, &mesh);
+		msum += mesh;
+	}
+	printf("forwarded %llu duplicates %llu iwant %llu mean mesh %.1f\n",
+	       (unsigned long long)fwd, (unsigned long long)dup,
+	       (unsigned long long)iw, (double)msum / net->count);
+}
+
 static int mode_bench(int n, int nmsgs, int gap)
 {
 	struct gnet net;
@@ -449,6 +470,7 @@ static int mode_bench(int n, int nmsgs, int gap)
 		       pct(r.lat, r.nlat, 50), pct(r.lat, r.nlat, 99), r.nlat);
 		printf("time to reach all %d ms: p50 %.2f p99 %.2f\n", n - 1,
 		       pct(all, (size_t)nmsgs, 50), pct(all, (size_t)nmsgs, 99));
+		bench_totals(&net);
 	}
 	free(all);
 	gnet_free(&net);

@@ -12,8 +12,6 @@
  * ASCII are stored as raw bytes (pax hdrcharset=BINARY) because ggen runs
  * in the C locale (it never calls setlocale), whatever LANG says.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +20,7 @@
 
 #include "config/config.h"
 #include "market/archive.h"
+#include "market/archive_dl.h"
 #include "util/error.h"
 
 #define COPY_BLOCK 65536
@@ -44,6 +43,7 @@ struct pack {
 	int out_rc;
 	int rootfd;
 	const struct stat *skip; /* the output file, if inside the tree */
+	struct gg_la la;
 };
 
 void gg_archive_limits_default(struct gg_archive_limits *l)
@@ -210,7 +210,7 @@ static int write_data(struct pack *pk, struct archive *a,
 			continue;
 		if (r <= 0)
 			rc = pfail(pk, GG_EIO, e->path, "changed while packing");
-		else if (archive_write_data(a, buf, (size_t)r) != r)
+		else if (pk->la.write_data(a, buf, (size_t)r) != r)
 			rc = pk->out_rc ? pk->out_rc : GG_EIO;
 		else
 			left -= (uint64_t)r;
@@ -225,39 +225,39 @@ static int write_entry(struct pack *pk, struct archive *a,
 {
 	int r;
 
-	archive_entry_clear(ae);
-	archive_entry_copy_pathname(ae, e->path);
-	archive_entry_set_filetype(ae, e->is_dir ? AE_IFDIR : AE_IFREG);
-	archive_entry_set_perm(ae, e->mode);
-	archive_entry_set_size(ae, (la_int64_t)e->size);
-	archive_entry_set_mtime(ae, 0, 0);
-	archive_entry_set_uid(ae, 0);
-	archive_entry_set_gid(ae, 0);
+	pk->la.entry_clear(ae);
+	pk->la.entry_copy_pathname(ae, e->path);
+	pk->la.entry_set_filetype(ae, e->is_dir ? AE_IFDIR : AE_IFREG);
+	pk->la.entry_set_perm(ae, e->mode);
+	pk->la.entry_set_size(ae, (la_int64_t)e->size);
+	pk->la.entry_set_mtime(ae, 0, 0);
+	pk->la.entry_set_uid(ae, 0);
+	pk->la.entry_set_gid(ae, 0);
 	/* ARCHIVE_WARN: a name that is not text in the C locale was stored
 	 * as raw bytes (pax hdrcharset=BINARY), which is what we want */
-	r = archive_write_header(a, ae);
+	r = pk->la.write_header(a, ae);
 	if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 		return pk->out_rc ? pk->out_rc
 				  : pfail(pk, GG_EIO, e->path,
-					  archive_error_string(a));
+					  pk->la.error_string(a));
 	return e->is_dir ? 0 : write_data(pk, a, e, buf);
 }
 
 static struct archive *writer_new(struct pack *pk)
 {
-	struct archive *a = archive_write_new();
+	struct archive *a = pk->la.write_new();
 
 	if (!a)
 		return NULL;
-	if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) !=
+	if (pk->la.write_add_filter_gzip(a) != ARCHIVE_OK ||
+	    pk->la.write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    pk->la.write_set_filter_option(a, "gzip", "timestamp", NULL) !=
 		    ARCHIVE_OK ||
-	    archive_write_set_filter_option(a, "gzip", "compression-level",
+	    pk->la.write_set_filter_option(a, "gzip", "compression-level",
 					    "6") != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open(a, pk, NULL, out_write, NULL) != ARCHIVE_OK) {
-		archive_write_free(a);
+	    pk->la.write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    pk->la.write_open(a, pk, NULL, out_write, NULL) != ARCHIVE_OK) {
+		pk->la.write_free(a);
 		return NULL;
 	}
 	return a;
@@ -267,18 +267,18 @@ static struct archive *writer_new(struct pack *pk)
 static int write_archive(struct pack *pk)
 {
 	struct archive *a = writer_new(pk);
-	struct archive_entry *ae = archive_entry_new();
+	struct archive_entry *ae = pk->la.entry_new();
 	char *buf = malloc(COPY_BLOCK);
 	size_t i;
 	int rc = a && ae && buf ? 0 : GG_ENOMEM;
 
 	for (i = 0; !rc && i < pk->n; i++)
 		rc = write_entry(pk, a, ae, &pk->v[i], buf);
-	if (a && archive_write_close(a) != ARCHIVE_OK && !rc)
+	if (a && pk->la.write_close(a) != ARCHIVE_OK && !rc)
 		rc = pk->out_rc ? pk->out_rc : GG_EIO;
 	if (a)
-		archive_write_free(a);
-	archive_entry_free(ae);
+		pk->la.write_free(a);
+	pk->la.entry_free(ae);
 	free(buf);
 	return rc;
 }
@@ -352,6 +352,8 @@ static int pack(const char *dir, const struct gg_archive_limits *lim,
 		goto out;
 	}
 	rc = load_manifest(&pk, m);
+	if (!rc)
+		rc = gg_la_load(&pk.la, err);
 	if (!rc)
 		rc = scan_dir(&pk, dup(pk.rootfd), "", 0);
 	if (rc)

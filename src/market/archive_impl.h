@@ -15,8 +15,7 @@
 #include <stdint.h>
 
 #include "market/archive.h"
-
-struct archive;
+#include "market/archive_dl.h"
 
 /* The set of paths seen so far (open addressing, grows as needed). */
 struct pathset {
@@ -25,6 +24,7 @@ struct pathset {
 };
 
 struct walk {
+	struct gg_la la; /* libarchive, loaded by walk_open */
 	struct archive *a;
 	struct gg_archive_limits lim;
 	struct gg_buf *err;

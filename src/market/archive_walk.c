@@ -8,8 +8,6 @@
  * count what is actually read, so a header that lies about its size (or a
  * gzip bomb) is stopped by the bytes it produces.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <string.h>
 
 #include "market/archive_impl.h"
@@ -128,25 +126,28 @@ int walk_open(struct walk *w, const char *path, const void *p, size_t n,
 
 	memset(w, 0, sizeof(*w));
 	w->err = err;
+	r = gg_la_load(&w->la, err);
+	if (r)
+		return r;
 	if (lim)
 		w->lim = *lim;
 	else
 		gg_archive_limits_default(&w->lim);
-	w->a = archive_read_new();
+	w->a = w->la.read_new();
 	if (!w->a)
 		return GG_ENOMEM;
-	archive_read_support_filter_gzip(w->a);
-	archive_read_support_format_tar(w->a);
+	w->la.read_support_filter_gzip(w->a);
+	w->la.read_support_format_tar(w->a);
 	if (path)
-		r = archive_read_open_filename(w->a, path, READ_BLOCK);
+		r = w->la.read_open_filename(w->a, path, READ_BLOCK);
 	else
-		r = archive_read_open_memory(w->a, p, n);
+		r = w->la.read_open_memory(w->a, p, n);
 	if (r != ARCHIVE_OK) {
 		if (err) {
 			gg_buf_reset(err);
 			gg_buf_printf(err, "cannot open the archive: %s",
-				      archive_error_string(w->a)
-					      ? archive_error_string(w->a)
+				      w->la.error_string(w->a)
+					      ? w->la.error_string(w->a)
 					      : "unknown error");
 		}
 		walk_close(w);
@@ -158,7 +159,7 @@ int walk_open(struct walk *w, const char *path, const void *p, size_t n,
 void walk_close(struct walk *w)
 {
 	if (w->a)
-		archive_read_free(w->a);
+		w->la.read_free(w->a);
 	w->a = NULL;
 	set_release(&w->seen);
 }
@@ -226,18 +227,18 @@ static const char *type_name(mode_t t)
 /* The checks on one header, after its path was normalised. */
 static int check_entry(struct walk *w, struct archive_entry *e)
 {
-	mode_t t = archive_entry_filetype(e);
+	mode_t t = w->la.entry_filetype(e);
 	int rc;
 
-	if (archive_entry_hardlink(e))
+	if (w->la.entry_hardlink(e))
 		return walk_fail(w, GG_EPERM, "hard links are not allowed");
 	if (t != AE_IFREG && t != AE_IFDIR)
 		return walk_fail(w, GG_EPERM, type_name(t));
 	w->is_dir = t == AE_IFDIR;
-	w->mode = (unsigned)archive_entry_perm(e);
-	w->size = archive_entry_size_is_set(e) && !w->is_dir &&
-			  archive_entry_size(e) > 0
-		  ? (uint64_t)archive_entry_size(e) : 0;
+	w->mode = (unsigned)w->la.entry_perm(e);
+	w->size = w->la.entry_size_is_set(e) && !w->is_dir &&
+			  w->la.entry_size(e) > 0
+		  ? (uint64_t)w->la.entry_size(e) : 0;
 	if (!w->path[0])
 		return w->is_dir ? 0 : walk_fail(w, GG_EPERM, "empty path");
 	if (w->size > w->lim.max_bytes - w->bytes)
@@ -255,26 +256,26 @@ int walk_next(struct walk *w)
 	int r, rc;
 
 	for (;;) {
-		r = archive_read_next_header(w->a, &e);
+		r = w->la.read_next_header(w->a, &e);
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			return fail_plain(w, GG_EPARSE,
-					  archive_error_string(w->a)
-						  ? archive_error_string(w->a)
+					  w->la.error_string(w->a)
+						  ? w->la.error_string(w->a)
 						  : "malformed archive");
-		if (archive_filter_count(w->a) != 2 ||
-		    archive_filter_code(w->a, 0) != ARCHIVE_FILTER_GZIP)
+		if (w->la.filter_count(w->a) != 2 ||
+		    w->la.filter_code(w->a, 0) != ARCHIVE_FILTER_GZIP)
 			return fail_plain(w, GG_EPARSE,
 					  "not a gzip-compressed tar");
 		w->entries++;
 		snprintf(w->path, sizeof(w->path), "%s",
-			 archive_entry_pathname(e) ? archive_entry_pathname(e)
+			 w->la.entry_pathname(e) ? w->la.entry_pathname(e)
 						   : "");
 		if (w->entries > w->lim.max_entries)
 			return walk_fail(w, GG_ELIMIT, "more entries than the "
 						       "limit allows");
-		rc = normalise(w, archive_entry_pathname(e));
+		rc = normalise(w, w->la.entry_pathname(e));
 		if (!rc)
 			rc = check_entry(w, e);
 		if (rc)
@@ -290,10 +291,10 @@ int64_t walk_read(struct walk *w, void *buf, size_t n)
 
 	if (w->is_dir)
 		return 0;
-	r = archive_read_data(w->a, buf, n);
+	r = w->la.read_data(w->a, buf, n);
 	if (r < 0)
-		return walk_fail(w, GG_EPARSE, archive_error_string(w->a)
-						       ? archive_error_string(w->a)
+		return walk_fail(w, GG_EPARSE, w->la.error_string(w->a)
+						       ? w->la.error_string(w->a)
 						       : "corrupt data");
 	if ((uint64_t)r > w->lim.max_bytes - w->bytes)
 		return walk_fail(w, GG_ELIMIT, "more unpacked bytes than the "

@@ -145,6 +145,20 @@ static int conn_send(struct ctl_conn *c, const json_t *msg, int stop_after)
 	return 0;
 }
 
+/* While the server closes: one best-effort write, so a client waiting
+ * on a cancelled command hears why instead of a bare hang-up. */
+static void conn_try_send(struct ctl_conn *c, const json_t *msg)
+{
+	struct gg_buf b = GG_BUF_INIT(GG_CTL_MAX_LINE + 1);
+	uv_buf_t ub;
+
+	if (msg && gg_ctl_encode(msg, &b) == 0) {
+		ub = uv_buf_init((char *)b.data, (unsigned)b.len);
+		uv_try_write((uv_stream_t *)&c->pipe, &ub, 1);
+	}
+	gg_buf_release(&b);
+}
+
 /* The call is over: send msg (or drop it), free the call, go on. */
 static void call_finish(struct gg_ctl_call *call, json_t *msg)
 {
@@ -164,6 +178,8 @@ static void call_finish(struct gg_ctl_call *call, json_t *msg)
 			c->bad = 1; /* cannot answer: hang up */
 	} else if (c) {
 		c->pending = NULL;
+		if (!c->closing)
+			conn_try_send(c, msg);
 	}
 	if (rc && call->stop_after && c)
 		stop_node(c->ctl);
@@ -472,7 +488,7 @@ void gg_control_close(struct gg_control *ctl)
 	while ((c = ctl->conns) != NULL) {
 		call = c->pending;
 		if (call && call->cancel)
-			call->cancel(call->cancel_arg); /* its answer: dropped */
+			call->cancel(call->cancel_arg); /* answers, best effort */
 		conn_close(c); /* detaches a call still pending */
 	}
 	uv_close((uv_handle_t *)&ctl->srv, ctl_handle_closed);

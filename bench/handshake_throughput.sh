@@ -6,15 +6,19 @@
 #   throughput:        BYTES (default 256 MiB) over one stream through
 #                      Noise+yamux into a sink that acknowledges the count
 # Goals: handshake <= 1 ms and <= 1/20 of js; throughput >= 1.5 GB/s and
-# >= 8x js.  Uses build/tests/c_peer and tests/interop/peer.mjs (run
-# `make tests-bins` and `npm ci` in tests/interop first).
+# >= 8x js.  Uses $GGEN_BUILD/tests/c_peer (default build/; run `make
+# tests-bins` first) and tests/interop/peer.mjs (`npm ci` in tests/interop).
+#
+# Wall-clock figures suffer when other jobs share the cores, so CPU time
+# is printed too: the listener's from /proc/PID/task/*/schedstat around
+# each phase, the C dialer's as it reports it (getrusage).
 #
 #   bash bench/handshake_throughput.sh [N] [BYTES]
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-20}
 BYTES=${2:-268435456}
-CPEER=$ROOT/build/tests/c_peer
+CPEER=${GGEN_BUILD:-$ROOT/build}/tests/c_peer
 JS=(node --import "$ROOT/tests/interop/shim.mjs" "$ROOT/tests/interop/peer.mjs")
 T=$(mktemp -d)
 PIDS=()
@@ -25,32 +29,57 @@ export PEER_TTL=600
 [ -d "$ROOT/tests/interop/node_modules/libp2p" ] ||
 	{ echo "install first: (cd tests/interop && npm ci)" >&2; exit 1; }
 
+LAST=
 listen() { # listen OUT cmd...: start a listener, print its address
 	local out=$1 i; shift
 	"$@" >"$out" 2>/dev/null &
 	PIDS+=($!)
+	LAST=$!
 	for ((i = 0; i < 300; i++)); do
 		grep -q '^listening: ' "$out" && break
 		sleep 0.1
 	done
-	awk '/^listening: /{print $2; exit}' "$out"
 }
+addr() { awk '/^listening: /{print $2; exit}' "$1"; }
 num() { grep -Eo '[0-9]+\.[0-9]+' | head -1; }
+cpu_ns() { # CPU time of every thread of process $1, in ns
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+		awk '{s += $1} END {printf "%d\n", s}'
+}
+# phase PID OUTVAR cmd...: run cmd, keep its output in OUTVAR and the
+# listener's CPU ms for it in OUTVAR_SRV
+phase() {
+	local pid=$1 var=$2 a b out; shift 2
+	a=$(cpu_ns "$pid")
+	out=$("$@")
+	b=$(cpu_ns "$pid")
+	printf -v "$var" '%s' "$out"
+	printf -v "${var}_SRV" '%s' "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", (b - a) / 1e6 }')"
+}
 
-C_MA=$(listen "$T/c" "$CPEER" listen)
-J_MA=$(listen "$T/j" "${JS[@]}" listen)
+listen "$T/c" "$CPEER" listen; C_PID=$LAST; C_MA=$(addr "$T/c")
+listen "$T/j" "${JS[@]}" listen; J_PID=$LAST; J_MA=$(addr "$T/j")
 [ -n "$C_MA" ] && [ -n "$J_MA" ] || { echo "listeners did not start" >&2; exit 1; }
 
-C_HS=$("$CPEER" bench-hs "$C_MA" "$N" | num)
-J_HS=$("${JS[@]}" bench-hs "$J_MA" "$N" | num)
-C_TP=$("$CPEER" bench-tput "$C_MA" "$BYTES" | num)
-J_TP=$("${JS[@]}" bench-tput "$J_MA" "$BYTES" | num)
+phase "$C_PID" C_HS_OUT "$CPEER" bench-hs "$C_MA" "$N"
+phase "$J_PID" J_HS_OUT "${JS[@]}" bench-hs "$J_MA" "$N"
+phase "$C_PID" C_TP_OUT "$CPEER" bench-tput "$C_MA" "$BYTES"
+phase "$J_PID" J_TP_OUT "${JS[@]}" bench-tput "$J_MA" "$BYTES"
+C_HS=$(echo "$C_HS_OUT" | num); J_HS=$(echo "$J_HS_OUT" | num)
+C_TP=$(echo "$C_TP_OUT" | num); J_TP=$(echo "$J_TP_OUT" | num)
+C_HS_CPU=$(echo "$C_HS_OUT" | grep -Eo 'cpu [0-9.]+' | grep -Eo '[0-9.]+$')
+C_TP_CPU=$(echo "$C_TP_OUT" | grep -Eo 'cpu [0-9.]+' | grep -Eo '[0-9.]+$')
 
 echo "handshake + 1 RTT, median of $N fresh connections:"
 printf '  C <-> C   %8.3f ms   (goal <= 1 ms)\n' "$C_HS"
 printf '  js <-> js %8.3f ms\n' "$J_HS"
 awk -v c="$C_HS" -v j="$J_HS" 'BEGIN { printf "  ratio     js/C = %.1fx   (goal >= 20x)\n", j / c }'
+awk -v d="${C_HS_CPU:-0}" -v s="$C_HS_OUT_SRV" -v n="$N" -v j="$J_HS_OUT_SRV" 'BEGIN {
+	printf "  cpu per connection: C dialer %.3f ms, C listener %.3f ms; js listener %.3f ms\n", d, s / n, j / n }'
 echo "stream throughput over noise+yamux, $BYTES bytes on one stream:"
 printf '  C <-> C   %8.1f MB/s (goal >= 1500 MB/s)\n' "$C_TP"
 printf '  js <-> js %8.1f MB/s\n' "$J_TP"
 awk -v c="$C_TP" -v j="$J_TP" 'BEGIN { printf "  ratio     C/js = %.1fx   (goal >= 8x)\n", c / j }'
+awk -v b="$BYTES" -v d="${C_TP_CPU:-0}" -v s="$C_TP_OUT_SRV" -v j="$J_TP_OUT_SRV" 'BEGIN {
+	printf "  cpu: C sender %.3f s (%.0f MB per cpu s), C receiver %.3f s (%.0f MB per cpu s); js receiver %.3f s\n",
+		d, (d > 0 ? b / d / 1e6 : 0), s / 1e3, (s > 0 ? b / s / 1e3 : 0), j / 1e3 }'

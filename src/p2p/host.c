@@ -442,6 +442,7 @@ static void host_really_free(struct gg_host *h)
 	for (i = 0; i < h->nretired; i++)
 		free(h->retired[i]);
 	free(h->retired);
+	gg_noise_static_free(h->noise_st);
 	free(h);
 }
 

@@ -20,6 +20,9 @@
 #include "util/error.h"
 #include "util/log.h"
 
+/* Streams we open before the muxer's echo arrives (see conn_can_pull). */
+#define CONN_EARLY_STREAMS 8
+
 static const char *const sec_protos[] = { GG_NOISE_PROTO };
 static const char *const mux_protos[] = { GG_YAMUX_PROTO };
 
@@ -166,28 +169,15 @@ static int conn_pull_mux(struct gg_conn *c)
 }
 
 /*
- * Wake streams whose queue could move now.  on_writable normally does
- * this, but yamux's output_consume walks its stream table by index while
- * our callbacks may close streams (which removes them from that table),
- * so a stream can miss its wake-up; this sweep makes that harmless.
+ * Whether yamux output may go out now.  js-libp2p aborts a connection on
+ * which more than 10 streams open before it has set its muxer up ("early
+ * streams"); while our lazy muxer proposal is unanswered, at most
+ * CONN_EARLY_STREAMS stream opens leave, the rest wait for the echo.
  */
-static void conn_wake_writers(struct gg_conn *c)
+static int conn_can_pull(const struct gg_conn *c)
 {
-	struct gg_stream *s;
-	int woken = 0, again = 1;
-
-	while (again && woken < 4096) {
-		again = 0;
-		for (s = c->streams; s; s = s->next) {
-			if (s->dead || s->wq.len == s->wq_off ||
-			    !gg_yamux_stream_writable(s->ys))
-				continue;
-			stream_writable(s);
-			woken++;
-			again = 1; /* the list may have changed: rescan */
-			break;
-		}
-	}
+	return c->st == CS_READY &&
+	       (!c->mss_live || gg_yamux_nstreams(c->ya) <= CONN_EARLY_STREAMS);
 }
 
 static void conn_flush(struct gg_conn *c)
@@ -198,12 +188,10 @@ static void conn_flush(struct gg_conn *c)
 
 	c->need_flush = 0;
 	for (i = 0; i < 64 && !c->writing && !c->close_req; i++) {
-		if (c->st == CS_READY && (r = conn_pull_mux(c)) != 0) {
+		if (conn_can_pull(c) && (r = conn_pull_mux(c)) != 0) {
 			conn_fail(c, r, "encrypting: %s", gg_strerror(r));
 			return;
 		}
-		if (c->st == CS_READY)
-			conn_wake_writers(c);
 		if (!c->out.len)
 			return;
 		b = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
@@ -262,6 +250,10 @@ void conn_leave(struct gg_conn *c)
 		conn_flush(c);
 	}
 	c->depth = 0;
+	/* what we had to say is out: a good time to make the next
+	 * handshake's ephemeral key */
+	if (c->st == CS_READY && !c->torn_down)
+		gg_noise_static_prepare(c->h->noise_st);
 }
 
 /* Encrypt p[0..n) for the socket (after the Noise handshake). */
@@ -368,17 +360,46 @@ static void conn_ready(struct gg_conn *c)
 	}
 }
 
-/* Decrypted bytes: multistream-select for the muxer, then yamux. */
+/*
+ * The muxer's multistream-select finished (rc 1 from gg_mss_feed): start
+ * yamux unless the lazy dialer did already, and hand it the bytes that
+ * followed the negotiation.
+ */
+static int conn_mux_selected(struct gg_conn *c)
+{
+	const uint8_t *rest;
+	size_t nrest;
+	int rc = 0, was_ready = c->st == CS_READY;
+
+	if (!was_ready)
+		rc = conn_start_mux(c);
+	if (rc == 0) {
+		rest = gg_mss_leftover(&c->mss, &nrest);
+		c->st = CS_READY;
+		if (nrest)
+			rc = gg_yamux_feed(c->ya, rest, nrest);
+	}
+	gg_mss_release(&c->mss);
+	c->mss_live = 0;
+	if (rc) {
+		conn_fail(c, rc, "yamux: %s", gg_strerror(rc));
+		return rc;
+	}
+	if (!was_ready)
+		conn_ready(c);
+	return 0;
+}
+
+/* Decrypted bytes: multistream-select for the muxer, then yamux.  A lazy
+ * dialer is CS_READY already while the muxer's echo is still due. */
 static int n_on_data(void *ud, const uint8_t *p, size_t n)
 {
 	struct gg_conn *c = ud;
-	const uint8_t *rest;
-	size_t nrest;
 	int rc;
 
 	if (c->close_req)
 		return GG_ECLOSED;
-	if (c->st == CS_READY) {
+	if (!c->mss_live) {
 		rc = gg_yamux_feed(c->ya, p, n);
 		if (rc)
 			conn_fail(c, rc, "yamux: %s", gg_strerror(rc));
@@ -392,25 +413,16 @@ static int n_on_data(void *ud, const uint8_t *p, size_t n)
 			  gg_strerror(rc));
 		return rc;
 	}
-	if (rc == 0)
-		return 0;
-	rc = conn_start_mux(c);
-	if (rc == 0) {
-		rest = gg_mss_leftover(&c->mss, &nrest);
-		c->st = CS_READY;
-		if (nrest)
-			rc = gg_yamux_feed(c->ya, rest, nrest);
-	}
-	gg_mss_release(&c->mss);
-	c->mss_live = 0;
-	if (rc) {
-		conn_fail(c, rc, "yamux: %s", gg_strerror(rc));
-		return rc;
-	}
-	conn_ready(c);
-	return 0;
+	return rc == 0 ? 0 : conn_mux_selected(c);
 }
 
+/*
+ * Noise is done.  Negotiate the muxer inside it; the dialer proposes only
+ * /yamux/1.0.0, so it does not wait for the echo ("lazy", as rust's
+ * V1Lazy): yamux starts at once and its first frames ride behind the
+ * proposal (the listener keeps bytes after the line, js included).  The
+ * echo is checked when it arrives; a refusal closes the connection.
+ */
 static int n_on_ready(void *ud, const struct gg_peerid *remote)
 {
 	struct gg_conn *c = ud;
@@ -436,33 +448,47 @@ static int n_on_ready(void *ud, const struct gg_peerid *remote)
 	c->mss_live = 1;
 	rc = conn_send_secure(c, &c->mss.out);
 	gg_buf_reset(&c->mss.out);
-	return rc;
+	if (rc || c->inbound)
+		return rc;
+	rc = conn_start_mux(c);
+	if (rc)
+		return rc;
+	c->st = CS_READY;
+	conn_ready(c);
+	return 0;
 }
 
 static int conn_start_noise(struct gg_conn *c)
 {
 	struct gg_noise_cfg nc;
-	int rc;
 
+	/* one static key and signed payload for all our connections; if
+	 * that fails, each connection makes its own */
+	if (!c->h->noise_st &&
+	    gg_noise_static_new(c->h->key, &c->h->noise_st))
+		c->h->noise_st = NULL;
 	memset(&nc, 0, sizeof(nc));
 	nc.initiator = !c->inbound;
 	nc.key = c->h->key;
+	nc.shared = c->h->noise_st;
 	nc.ud = c;
 	nc.on_ready = n_on_ready;
 	nc.on_data = n_on_data;
-	rc = gg_noise_new(&nc, &c->noise);
-	if (rc == 0)
-		rc = gg_noise_start(c->noise, &c->out);
-	c->st = CS_NOISE;
 	c->need_flush = 1;
-	return rc;
+	return gg_noise_new(&nc, &c->noise);
 }
 
+/*
+ * Raw bytes: multistream-select picking /noise, then Noise.  The dialer
+ * proposes only /noise and sends its first Noise message right behind
+ * the proposal (lazy); the listener starts Noise once it has agreed.
+ */
 static void conn_input(struct gg_conn *c, const uint8_t *p, size_t n)
 {
+	struct gg_mss sec;
 	const uint8_t *rest;
 	size_t nrest;
-	int rc;
+	int rc = 0;
 
 	if (c->st == CS_SEC_MSS) {
 		rc = gg_mss_feed(&c->mss, p, n);
@@ -474,12 +500,17 @@ static void conn_input(struct gg_conn *c, const uint8_t *p, size_t n)
 		}
 		if (rc == 0)
 			return;
-		rc = conn_start_noise(c);
-		rest = gg_mss_leftover(&c->mss, &nrest);
+		rc = c->noise ? 0 : conn_start_noise(c);
+		c->st = CS_NOISE;
+		/* c->mss is the muxer's once Noise is ready, which may happen
+		 * while feeding the leftover: move this one out first */
+		sec = c->mss;
+		c->mss_live = 0;
+		memset(&c->mss, 0, sizeof(c->mss));
+		rest = gg_mss_leftover(&sec, &nrest);
 		if (rc == 0 && nrest)
 			rc = gg_noise_feed(c->noise, rest, nrest, &c->out);
-		gg_mss_release(&c->mss);
-		c->mss_live = 0;
+		gg_mss_release(&sec);
 	} else {
 		rc = gg_noise_feed(c->noise, p, n, &c->out);
 	}
@@ -599,10 +630,15 @@ int conn_new(struct gg_host *h, uv_tcp_t *tcp, int inbound,
 	conn_enter(c);
 	if (rc == 0)
 		conn_send_raw(c, &c->mss.out);
-	if (rc == 0)
+	if (rc == 0 && !inbound) /* Noise message 1 right behind "/noise" */
+		rc = conn_start_noise(c);
+	if (rc == 0 && !inbound)
+		rc = gg_noise_start(c->noise, &c->out);
+	if (rc == 0) {
 		rc = uv_read_start((uv_stream_t *)tcp, on_alloc, on_read);
+		rc = gg_tcp_uv_err(rc);
+	}
 	if (rc)
-		conn_fail(c, rc < -999 ? rc : gg_tcp_uv_err(rc),
-			  "starting: %s", gg_strerror(rc));
+		conn_fail(c, rc, "starting: %s", gg_strerror(rc));
 	return 0; /* the caller links c in, then calls conn_leave */
 }

@@ -50,6 +50,7 @@ struct gg_host {
 	int nconns;
 	int nzombies; /* unlinked connections libuv still holds */
 	struct gg_dial *dials;
+	struct gg_noise_static *noise_st; /* made by the first handshake */
 	uv_timer_t tick;
 	int tick_closed;
 	int closing;

@@ -100,6 +100,11 @@ int gg_mss_init_listener(struct gg_mss *m, const char *const *protos,
 {
 	int rc = init_common(m, GG_MSS_LISTENER, protos, n);
 
+	/* a listener answers the dialer's header with its own (as js does)
+	 * instead of sending it at once: it then leaves in the same write
+	 * as the answer to the proposal, which usually came along */
+	gg_buf_reset(&m->out);
+
 	if (rc)
 		fail(m, rc);
 	return rc;
@@ -218,6 +223,8 @@ static int step(struct gg_mss *m, const char *txt, size_t tl)
 		if (!is(txt, tl, GG_MSS_HEADER))
 			return GG_EPROTO;
 		m->header_seen = 1;
+		if (m->role == GG_MSS_LISTENER)
+			return gg_mss_encode(&m->out, GG_MSS_HEADER);
 		return 0;
 	}
 	if (m->role == GG_MSS_DIALER)

@@ -12,7 +12,7 @@
  * gg_mss_feed and writes out whatever the engine appended to m->out
  * (taking the bytes and resetting the buffer, or gg_buf_consume).  The
  * dialer's header and first proposal are queued together at init, so they
- * leave in one write.  Bytes that arrive after the negotiated line belong
+ * leave in one write; the listener answers the header with its own.  Bytes that arrive after the negotiated line belong
  * to the next layer (a "lazy" dialer sends header, proposal and its first
  * data in one packet): gg_mss_leftover hands them over.
  */
@@ -71,7 +71,9 @@ int gg_mss_init_dialer(struct gg_mss *m, const char *const *protos, size_t n);
 
 /*
  * Start as listener accepting any of protos[0..n) (n may be 0: everything
- * is refused).  Queues our header in m->out.  Same errors as the dialer.
+ * is refused).  Our header is queued when the dialer's arrives, so it
+ * leaves together with the answer to the first proposal.  Same errors as
+ * the dialer.
  */
 int gg_mss_init_listener(struct gg_mss *m, const char *const *protos,
 			 size_t n);

@@ -25,6 +25,7 @@
 
 struct gg_noise {
 	struct gg_noise_cfg cfg;
+	struct gg_noise_static *st; /* shared static key, or NULL */
 	struct gg_peerid expect;
 	int has_expect;
 	enum gg_noise_state state;
@@ -78,9 +79,17 @@ int gg_noise_new(const struct gg_noise_cfg *cfg, struct gg_noise **out)
 		goto out;
 	rc = noise_ss_init(&n->ss);
 	if (!rc)
-		rc = noise_dh_keygen(&n->e, n->epub);
-	if (!rc)
+		rc = noise_static_take_e(cfg->shared, &n->e, n->epub);
+	if (rc)
+		goto out;
+	n->st = cfg->shared;
+	if (n->st && EVP_PKEY_up_ref(n->st->s)) {
+		n->s = n->st->s;
+		memcpy(n->spub, n->st->spub, 32);
+	} else {
+		n->st = NULL;
 		rc = noise_dh_keygen(&n->s, n->spub);
+	}
 	if (rc)
 		goto out;
 	*out = n;
@@ -130,38 +139,40 @@ static void frame_end(struct gg_buf *out, size_t len)
 /* Our NoiseHandshakePayload, packed into buf (at most 2 KiB). */
 static int make_payload(struct gg_noise *n, uint8_t *buf, size_t *len)
 {
+	if (!n->st)
+		return noise_make_payload(n->cfg.key, n->spub, buf, 2048, len);
+	memcpy(buf, n->st->payload, n->st->plen);
+	*len = n->st->plen;
+	return 0;
+}
+
+/* Verify the payload's signature over rs, unless the host's cache says
+ * these very bytes verified before. */
+static int verify_sig(struct gg_noise *n, const uint8_t *p, size_t len,
+		      const Noise__Pb__NoiseHandshakePayload *pl)
+{
 	static const char pre[] = GG_NOISE_SIG_PREFIX;
-	Noise__Pb__NoiseHandshakePayload pl =
-		NOISE__PB__NOISE_HANDSHAKE_PAYLOAD__INIT;
-	uint8_t msg[sizeof(pre) - 1 + 32], sig[GG_ED25519_SIG_LEN];
-	size_t klen;
-	const uint8_t *key = gg_privkey_public(n->cfg.key, &klen);
+	uint8_t msg[sizeof(pre) - 1 + 32], key[32];
+	int seen = n->st ? noise_static_seen(n->st, n->rs, p, len, key) : -1;
 	int rc;
 
+	if (seen == 1)
+		return 0;
 	memcpy(msg, pre, sizeof(pre) - 1);
-	memcpy(msg + sizeof(pre) - 1, n->spub, 32);
-	rc = gg_privkey_sign(n->cfg.key, msg, sizeof(msg), sig);
-	if (rc)
-		return rc;
-	pl.has_identity_key = 1;
-	pl.identity_key.data = (uint8_t *)key;
-	pl.identity_key.len = klen;
-	pl.has_identity_sig = 1;
-	pl.identity_sig.data = sig;
-	pl.identity_sig.len = sizeof(sig);
-	if (noise__pb__noise_handshake_payload__get_packed_size(&pl) > 2048)
-		return GG_EINTERNAL;
-	*len = noise__pb__noise_handshake_payload__pack(&pl, buf);
-	return 0;
+	memcpy(msg + sizeof(pre) - 1, n->rs, 32);
+	rc = gg_pubkey_verify(pl->identity_key.data, pl->identity_key.len,
+			      msg, sizeof(msg), pl->identity_sig.data,
+			      pl->identity_sig.len);
+	if (rc == 0 && seen == 0)
+		noise_static_remember(n->st, key);
+	return rc;
 }
 
 /* Check the remote's payload against its static key rs and remember its
  * identity. */
 static int check_payload(struct gg_noise *n, const uint8_t *p, size_t len)
 {
-	static const char pre[] = GG_NOISE_SIG_PREFIX;
 	Noise__Pb__NoiseHandshakePayload *pl;
-	uint8_t msg[sizeof(pre) - 1 + 32];
 	int rc = GG_EPARSE;
 
 	pl = noise__pb__noise_handshake_payload__unpack(NULL, len, p);
@@ -170,11 +181,7 @@ static int check_payload(struct gg_noise *n, const uint8_t *p, size_t len)
 	    pl->identity_key.len > GG_PUBKEY_PROTO_MAX ||
 	    pl->identity_sig.len == 0 || pl->identity_sig.len > SIG_MAX)
 		goto out;
-	memcpy(msg, pre, sizeof(pre) - 1);
-	memcpy(msg + sizeof(pre) - 1, n->rs, 32);
-	rc = gg_pubkey_verify(pl->identity_key.data, pl->identity_key.len,
-			      msg, sizeof(msg), pl->identity_sig.data,
-			      pl->identity_sig.len);
+	rc = verify_sig(n, p, len, pl);
 	if (rc)
 		goto out;
 	rc = gg_peerid_from_pubkey(pl->identity_key.data,

@@ -51,9 +51,19 @@ enum gg_noise_state {
 	GG_NOISE_CLOSED     /* a nonce ran out; the connection must close */
 };
 
+struct gg_noise_static;
+
 struct gg_noise_cfg {
 	int initiator;                /* 1 = dialer (sends message 1) */
 	const struct gg_privkey *key; /* our identity; borrowed, must outlive */
+	/*
+	 * Optional (NULL: a static key per engine): state shared by every
+	 * connection of a host, from gg_noise_static_new with the same key;
+	 * borrowed, must outlive the engine.  Saves a key generation and a
+	 * signature per handshake, and the signature check for a remote
+	 * whose payload verified before.  Not for use from two threads.
+	 */
+	struct gg_noise_static *shared;
 	/* Dialer: the peer ID we expect (copied), or NULL to accept any. */
 	const struct gg_peerid *expect;
 	void *ud;                     /* passed to the callbacks */
@@ -73,7 +83,22 @@ struct gg_noise_cfg {
 
 struct gg_noise; /* opaque: key material and two EVP_CIPHER_CTX */
 
-/* Allocate an engine (generates its ephemeral and static X25519 keys).
+/*
+ * A host's static X25519 key with our handshake payload signed once, and
+ * a cache of remote payloads that verified (see cfg.shared).  key is
+ * borrowed only during the call.  0, GG_EINVAL, GG_ENOMEM, GG_ECRYPTO.
+ */
+int gg_noise_static_new(const struct gg_privkey *key,
+			struct gg_noise_static **out);
+/* Accepts NULL.  No engine may still use st. */
+void gg_noise_static_free(struct gg_noise_static *st);
+/* Generate the next handshake's ephemeral key now, unless one is ready
+ * (call it when idle; the next gg_noise_new then needs no key generation).
+ * 0 or GG_ECRYPTO; accepts NULL. */
+int gg_noise_static_prepare(struct gg_noise_static *st);
+
+/* Allocate an engine (generates its ephemeral key, and its static key
+ * unless cfg.shared has one).
  * 0, GG_EINVAL (no key or on_data), GG_ENOMEM or GG_ECRYPTO. */
 int gg_noise_new(const struct gg_noise_cfg *cfg, struct gg_noise **out);
 

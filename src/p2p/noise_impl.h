@@ -57,4 +57,38 @@ int noise_dh_keygen(EVP_PKEY **key, uint8_t pub[32]);
 /* DH(key, remote public); GG_ECRYPTO for a low-order point. */
 int noise_dh(EVP_PKEY *key, const uint8_t pub[32], uint8_t out[32]);
 
+/* How many verified remote payloads a host remembers. */
+#define NOISE_SEEN_MAX 64
+
+struct gg_privkey;
+
+/* Shared by a host's connections (noise_static.c). */
+struct gg_noise_static {
+	EVP_PKEY *s;          /* our static X25519 key */
+	uint8_t spub[32];
+	uint8_t payload[2048]; /* our signed NoiseHandshakePayload */
+	size_t plen;
+	uint8_t seen[NOISE_SEEN_MAX][32]; /* SHA-256(rs || payload) */
+	size_t nseen, next;
+	EVP_PKEY *spare_e;    /* the next handshake's ephemeral key */
+	uint8_t spare_epub[32];
+};
+
+/* A fresh ephemeral key: the spare of st when there is one, else a new
+ * one.  st may be NULL. */
+int noise_static_take_e(struct gg_noise_static *st, EVP_PKEY **e,
+			uint8_t pub[32]);
+
+/* Pack our NoiseHandshakePayload (identity key, signature over
+ * "noise-libp2p-static-key:" || spub) into buf (cap bytes). */
+int noise_make_payload(const struct gg_privkey *key, const uint8_t spub[32],
+		       uint8_t *buf, size_t cap, size_t *len);
+/* 1 when the remote payload p, sent with static key rs, verified before
+ * (key gets its cache key either way), 0 when not, < 0 when the hash
+ * failed (then do not remember it). */
+int noise_static_seen(const struct gg_noise_static *st, const uint8_t rs[32],
+		      const uint8_t *p, size_t n, uint8_t key[32]);
+/* Remember a payload that verified, by its cache key. */
+void noise_static_remember(struct gg_noise_static *st, const uint8_t key[32]);
+
 #endif

@@ -151,11 +151,14 @@ static void ls_lists_protocols(void **state)
 
 	(void)state;
 	assert_int_equal(gg_mss_init_listener(&l, lp, 2), 0);
-	hl = l.out.len; /* our header */
+	/* a listener says nothing before the dialer's header */
+	assert_int_equal(l.out.len, 0);
 	assert_int_equal(gg_mss_encode(&in, GG_MSS_HEADER), 0);
+	hl = in.len; /* then our header, the same message */
 	assert_int_equal(gg_mss_encode(&in, "ls"), 0);
 	assert_int_equal(gg_mss_feed(&l, in.data, in.len), 0);
 	assert_int_equal(l.out.len - hl, sizeof(want) - 1);
+	assert_memory_equal(l.out.data, in.data, hl);
 	assert_memory_equal(l.out.data + hl, want, sizeof(want) - 1);
 	gg_buf_release(&in);
 	gg_mss_release(&l);

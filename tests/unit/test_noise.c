@@ -206,6 +206,87 @@ static void wrong_peer(void **state)
 	side_release(&other);
 }
 
+/* A side whose engine uses shared host state st (and st's key). */
+static void side_shared(struct side *s, int initiator,
+			struct gg_privkey *key, struct gg_noise_static *st)
+{
+	struct gg_noise_cfg cfg = { 0 };
+
+	memset(s, 0, sizeof(*s));
+	gg_buf_init(&s->out, 1u << 20);
+	gg_buf_init(&s->got, 1u << 20);
+	cfg.initiator = initiator;
+	cfg.key = key;
+	cfg.shared = st;
+	cfg.ud = s;
+	cfg.on_ready = on_ready;
+	cfg.on_data = on_data;
+	assert_int_equal(gg_noise_new(&cfg, &s->n), 0);
+}
+
+static void side_shared_release(struct side *s)
+{
+	gg_noise_free(s->n);
+	gg_buf_release(&s->out);
+	gg_buf_release(&s->got);
+}
+
+/*
+ * Hosts share one static key per host: handshakes work, the second one
+ * finds the remote's payload in the verified cache, and a payload whose
+ * signature covers another static key is still refused although the
+ * very same payload bytes verified before.
+ */
+static void shared_static_key(void **state)
+{
+	struct gg_privkey *ki, *kr;
+	struct gg_noise_static *si, *sr, *evil;
+	struct gg_peerid pi;
+	struct side i, r;
+	const uint8_t *pub;
+	size_t n;
+	int k;
+
+	(void)state;
+	assert_int_equal(gg_privkey_generate(&ki), 0);
+	assert_int_equal(gg_privkey_generate(&kr), 0);
+	assert_int_equal(gg_noise_static_new(ki, &si), 0);
+	assert_int_equal(gg_noise_static_new(kr, &sr), 0);
+	pub = gg_privkey_public(ki, &n);
+	assert_int_equal(gg_peerid_from_pubkey(pub, n, &pi), 0);
+	for (k = 0; k < 3; k++) {
+		side_shared(&i, 1, ki, si);
+		side_shared(&r, 0, kr, sr);
+		assert_int_equal(handshake(&i, &r, 1 << 20), 0);
+		assert_true(gg_peerid_eq(&r.remote, &pi));
+		assert_int_equal(gg_noise_write(i.n, "x", 1, &i.out), 0);
+		assert_int_equal(pump(&i, &r, 1 << 20), 0);
+		assert_int_equal(r.got.len, 1);
+		side_shared_release(&i);
+		side_shared_release(&r);
+		/* one entry each: later handshakes hit it */
+		assert_int_equal(sr->nseen, 1);
+		assert_int_equal(si->nseen, 1);
+	}
+	/* the initiator's signed payload sent with another static key */
+	assert_int_equal(gg_noise_static_new(ki, &evil), 0);
+	memcpy(evil->payload, si->payload, si->plen);
+	evil->plen = si->plen;
+	side_shared(&i, 1, ki, evil);
+	side_shared(&r, 0, kr, sr);
+	assert_int_equal(handshake(&i, &r, 1 << 20), GG_EBADSIG);
+	assert_int_equal(r.ready, 0);
+	assert_int_equal(gg_noise_error(r.n), GG_EBADSIG);
+	assert_int_equal(sr->nseen, 1);
+	side_shared_release(&i);
+	side_shared_release(&r);
+	gg_noise_static_free(evil);
+	gg_noise_static_free(si);
+	gg_noise_static_free(sr);
+	gg_privkey_free(ki);
+	gg_privkey_free(kr);
+}
+
 static void nonce_exhaustion(void **state)
 {
 	struct side i, r;
@@ -407,6 +488,7 @@ int main(void)
 		cmocka_unit_test(tampered_transport),
 		cmocka_unit_test(tampered_handshake),
 		cmocka_unit_test(wrong_peer),
+		cmocka_unit_test(shared_static_key),
 		cmocka_unit_test(nonce_exhaustion),
 		cmocka_unit_test(junk_before_handshake),
 		cmocka_unit_test(accepts_muxer_extension),

@@ -23,6 +23,9 @@
 #include "util/error.h"
 #include "util/log.h"
 
+/* Input dropped after a framing error before we hang up anyway. */
+#define CTL_DRAIN_MAX (16u * 1024u * 1024u)
+
 struct ctl_conn {
 	struct ctl_conn *next;
 	struct gg_control *ctl;
@@ -32,7 +35,9 @@ struct ctl_conn {
 	int writes;      /* in flight */
 	int dispatching; /* inside conn_process */
 	int reading, eof, closing;
-	int bad; /* framing error or an answer we could not send */
+	int bad;      /* an answer we could not send: hang up */
+	int draining; /* after a framing error: discard input until EOF */
+	size_t drained;
 };
 
 struct ctl_write {
@@ -308,8 +313,13 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	struct ctl_conn *c = s->data;
 	int rc = 0;
 
-	if (nread > 0)
+	if (nread > 0 && c->draining) {
+		c->drained += (size_t)nread;
+		if (c->drained > CTL_DRAIN_MAX)
+			c->bad = 1;
+	} else if (nread > 0) {
 		rc = gg_ctl_lines_feed(&c->in, b->base, (size_t)nread);
+	}
 	free(b->base);
 	if (nread < 0) {
 		c->eof = 1;
@@ -319,11 +329,15 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 			gg_strerror(rc));
 
 		/* nothing is pending while we read; the error is the last
-		 * answer on this connection */
+		 * answer on this connection.  Hanging up at once could reset
+		 * the connection under a client still writing the line and
+		 * lose the answer, so the rest is read and dropped until EOF
+		 * (or CTL_DRAIN_MAX) */
 		gg_warn("control", "closing a client: %s", gg_strerror(rc));
-		c->bad = 1;
-		if (e)
-			conn_send(c, e, 0);
+		c->draining = 1;
+		gg_ctl_lines_release(&c->in);
+		if (!e || conn_send(c, e, 0))
+			c->bad = 1;
 		json_decref(e);
 	}
 	conn_process(c);
@@ -340,7 +354,7 @@ static void conn_process(struct ctl_conn *c)
 	int want;
 
 	c->dispatching = 1;
-	while (!c->pending && !c->closing && !c->bad &&
+	while (!c->pending && !c->closing && !c->bad && !c->draining &&
 	       gg_ctl_lines_next(&c->in, &line, &len) == 1)
 		dispatch(c, line, len);
 	c->dispatching = 0;

@@ -55,7 +55,10 @@ for line in sys.argv[2:]:
     data = line.encode()
     if line.startswith("BIG:"):
         data = b'{"v":1,"cmd":"' + b"x" * int(line[4:]) + b'"}'
-    s.sendall(data + b"\n")
+    try:
+        s.sendall(data + b"\n")
+    except OSError as e:
+        print("SEND:", e)
     while b"\n" not in buf:
         d = s.recv(65536)
         if not d:

@@ -15,8 +15,9 @@
 //   providers I HEX            -> "provider HEX PEER_ID"..., "providers done HEX"
 //   rawput I MA KEY FILE       -> PUT_VALUE sent as is (no local checks):
 //                                 "rawput echo KEY" / "rawput refused KEY"
-//   lookups I COUNT            -> COUNT FIND_NODE lookups of random known
-//                                 peers: "lookups p50 MS p99 MS"
+//   lookups COUNT              -> COUNT FIND_NODE lookups between random
+//                                 nodes: "lookups n N p50 MS p99 MS"
+// BOOT "self" makes nodes 1..N-1 dial node 0 (a js-only network).
 //   quit
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
@@ -151,24 +152,27 @@ async function timed (p, ms) {
     setTimeout(() => reject(new Error('timeout')), ms))])
 }
 
-async function lookups (node, count) {
-  const peers = node.services.dht.routingTable.kb
-  const ids = []
-  for (const c of await node.peerStore.all()) ids.push(c.id)
+// COUNT FIND_NODE lookups (getClosestPeers: the whole iterative lookup),
+// each from a random node for another random node's peer ID, one at a
+// time: latency percentiles.
+async function lookups (nodes, count) {
   const ms = []
-  for (let i = 0; i < count && ids.length; i++) {
-    const id = ids[Math.floor(Math.random() * ids.length)]
+  for (let i = 0; i < count; i++) {
+    const from = nodes[Math.floor(Math.random() * nodes.length)]
+    let to = from
+    while (to === from) to = nodes[Math.floor(Math.random() * nodes.length)]
     const t0 = process.hrtime.bigint()
     try {
-      for await (const ev of node.services.dht.findPeer(id, { signal: AbortSignal.timeout(30000) })) {
-        if (ev.name === 'FINAL_PEER') break
+      // a whole iterative lookup, as kad_find_node does on our side
+      for await (const ev of from.services.dht.getClosestPeers(to.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(30000) })) {
+        void ev
       }
     } catch { }
     ms.push(Number(process.hrtime.bigint() - t0) / 1e6)
   }
-  void peers
   ms.sort((a, b) => a - b)
-  return `lookups p50 ${ms[Math.floor(ms.length / 2)]?.toFixed(2)} p99 ${ms[Math.floor(ms.length * 0.99)]?.toFixed(2)} n ${ms.length}`
+  const at = q => ms[Math.min(ms.length - 1, Math.floor(ms.length * q))].toFixed(2)
+  return `lookups n ${ms.length} p50 ${at(0.5)} p99 ${at(0.99)}`
 }
 
 async function command (nodes, line) {
@@ -208,7 +212,7 @@ async function command (nodes, line) {
     case 'rawput':
       try { return `rawput ${await rawPut(node, a, b, readFileSync(c))} ${b}` } catch (e) { return `rawput refused ${b} ${e.message}` }
     case 'lookups':
-      return lookups(node, Number(a))
+      return lookups(nodes, Number(i))
     case 'quit':
       for (const n of nodes) await n.stop()
       process.exit(0)
@@ -224,12 +228,14 @@ async function main () {
   for (const [i, node] of nodes.entries()) {
     console.log(`node ${i} ${node.peerId} ${node.getMultiaddrs()[0]}`)
   }
-  await Promise.all(nodes.map(async node => {
-    for (const ma of boot) {
+  const selfBoot = boot[0] === 'self'
+  await Promise.all(nodes.map(async (node, i) => {
+    const targets = selfBoot ? (i ? [nodes[0].getMultiaddrs()[0].toString()] : []) : boot
+    for (const ma of targets) {
       try { await node.dial(multiaddr(ma), { signal: AbortSignal.timeout(10000) }) } catch (e) { console.log(`# dial ${ma}: ${e.message}`) }
     }
   }))
-  const end = Date.now() + 20000
+  const end = Date.now() + Number(process.env.READY_SECS ?? 20) * 1000
   while (Date.now() < end && nodes.some(x => x.services.dht.routingTable.size === 0)) {
     await new Promise(resolve => setTimeout(resolve, 100))
   }

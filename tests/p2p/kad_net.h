@@ -37,12 +37,12 @@ struct tnet {
 	int pending; /* operations not finished */
 };
 
-static uint64_t tnet_ms(void)
+static inline uint64_t tnet_ms(void)
 {
 	return uv_hrtime() / 1000000u;
 }
 
-static int tnode_init(struct tnode *t, uv_loop_t *loop, double rate)
+static inline int tnode_init(struct tnode *t, uv_loop_t *loop, double rate)
 {
 	struct gg_host_cfg hc;
 	struct gg_kadhost_cfg kc;
@@ -78,10 +78,11 @@ static int tnode_init(struct tnode *t, uv_loop_t *loop, double rate)
 	kc.kad.req_rate = rate;
 	kc.kad.req_burst = 2 * rate;
 	kc.db = t->db;
+	kc.dial_timeout_ms = 15000; /* one busy loop serves every node */
 	return gg_kadhost_new(&kc, &t->kh);
 }
 
-static void tnet_free(struct tnet *net)
+static inline void tnet_free(struct tnet *net)
 {
 	int i;
 
@@ -103,7 +104,7 @@ static void tnet_free(struct tnet *net)
 	free(net->n);
 }
 
-static void tnet_joined(void *arg, int status, size_t table)
+static inline void tnet_joined(void *arg, int status, size_t table)
 {
 	struct tnet *net = arg;
 
@@ -111,7 +112,7 @@ static void tnet_joined(void *arg, int status, size_t table)
 }
 
 /* Wait until net->pending is 0 or timeout_ms; 0 or GG_ETIMEOUT. */
-static int tnet_wait(struct tnet *net, uint64_t timeout_ms)
+static inline int tnet_wait(struct tnet *net, uint64_t timeout_ms)
 {
 	uint64_t end = tnet_ms() + timeout_ms;
 
@@ -125,7 +126,7 @@ static int tnet_wait(struct tnet *net, uint64_t timeout_ms)
 
 /* n nodes; each joins through node 0, then everybody bootstraps once
  * more so the tables fill in.  0 or GG_E*. */
-static int tnet_start(struct tnet *net, int n, double rate,
+static inline int tnet_start(struct tnet *net, int n, double rate,
 		      uint64_t timeout_ms)
 {
 	int i, rc;
@@ -141,9 +142,9 @@ static int tnet_start(struct tnet *net, int n, double rate,
 	}
 	for (i = 1; i < n; i++) {
 		net->pending++;
-		gg_kadhost_join(net->n[i].kh, &net->n[0].addr, 1, 10000,
+		gg_kadhost_join(net->n[i].kh, &net->n[0].addr, 1, 20000,
 				tnet_joined, net);
-		if (i % 16 == 0 && (rc = tnet_wait(net, timeout_ms)))
+		if (i % 8 == 0 && (rc = tnet_wait(net, timeout_ms)))
 			return rc;
 	}
 	if ((rc = tnet_wait(net, timeout_ms)))
@@ -157,7 +158,7 @@ static int tnet_start(struct tnet *net, int n, double rate,
 }
 
 /* The provider key of node i: the multihash of SHA-256("kad-net:" i). */
-static void tnet_key(int i, uint8_t key[34])
+static inline void tnet_key(int i, uint8_t key[34])
 {
 	char s[32];
 	int n = snprintf(s, sizeof(s), "kad-net:%d", i);

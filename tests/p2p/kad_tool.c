@@ -24,6 +24,7 @@
 #include "crypto/envelope.h"
 #include "kad_net.h"
 #include "p2p/kad_validate.h"
+#include "util/log.h"
 #include "util/varint.h"
 
 #define PROTO "/ggen/kad/1.0.0"
@@ -433,7 +434,7 @@ static int mode_scale(int n, int secs)
 	       gg_kadhost_table_size(net.n[1].kh),
 	       gg_kadhost_table_size(net.n[n - 1].kh));
 	memset(&s, 0, sizeof(s));
-	s.conc = 64;
+	s.conc = 16;
 	s.l = calloc((size_t)n * (size_t)n, sizeof(*s.l));
 	ms = calloc((size_t)n * (size_t)n, sizeof(*ms));
 	for (i = 0; i < n; i++)
@@ -469,6 +470,8 @@ int main(int argc, char **argv)
 	const char *m = argc > 1 ? argv[1] : "";
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getenv("KAD_TOOL_LOG"))
+		gg_log_set_level(gg_log_parse_level(getenv("KAD_TOOL_LOG")));
 	if (!strcmp(m, "mkrecord") && argc >= 7)
 		return mode_mkrecord(argv + 2, argc - 2);
 	if (!strcmp(m, "mkbad") && argc == 4)

@@ -168,7 +168,7 @@ static void mesh_cmd(struct mesh *m, char *line)
 		m->quit = 1;
 		return;
 	}
-	if (i < 0 || i >= m->net.count || !a2) {
+	if (i < 0 || i >= m->net.count || (!a2 && strcmp(cmd, "stats"))) {
 		printf("{\"ev\":\"error\",\"what\":\"bad command\"}\n");
 	} else if (!strcmp(cmd, "connect") && j >= 0 && j < m->net.count) {
 		gnet_dial(&m->net, i, &m->net.n[j].addr, &m->pending);

@@ -23,6 +23,7 @@
 struct gg_db {
 	sqlite3 *h;
 	int version; /* schema version after open */
+	int rank_fn; /* gg_bm25 registered on h (search.h) */
 };
 
 /* Open (creating it and its directory's file) home/ggen.db and migrate

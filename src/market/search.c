@@ -22,6 +22,8 @@
 #define MAX_WORDS 16
 #define MAX_QUERY 256
 #define FILTER_BASE 20 /* first bind number of the filter fragment */
+/* Column weights of the text rank: name, description, tags, keywords. */
+#define WEIGHTS "10.0, 1.0, 4.0, 4.0"
 
 /* Tier bases: a better kind of match always outranks a worse one. */
 #define TIER_EXACT 3000.0
@@ -301,8 +303,8 @@ static int text_unfiltered(struct sctx *c, const char *expr, double base,
 	sqlite3_stmt *fts = NULL, *row = NULL;
 	int rc;
 
-	rc = gg_db_prepare(c->db, "SELECT rowid, -bm25(catalog_fts, 10.0, 1.0, "
-			   "4.0, 4.0) AS r FROM catalog_fts WHERE catalog_fts "
+	rc = gg_db_prepare(c->db, "SELECT rowid, gg_bm25(catalog_fts, " WEIGHTS
+			   ") AS r FROM catalog_fts WHERE catalog_fts "
 			   "MATCH ?1 ORDER BY r DESC LIMIT ?2", &fts);
 	if (!rc)
 		rc = gg_db_prepare(c->db, "SELECT name, downloads, stars FROM "
@@ -346,8 +348,8 @@ static int rule_match(struct sctx *c, const char *expr, double base,
 
 	if (!has_filters(c))
 		return text_unfiltered(c, expr, base, m);
-	rc = prepare(c, "SELECT c.name, -bm25(catalog_fts, 10.0, 1.0, 4.0, "
-		     "4.0) AS r, c.downloads, c.stars FROM catalog_fts "
+	rc = prepare(c, "SELECT c.name, gg_bm25(catalog_fts, " WEIGHTS
+		     ") AS r, c.downloads, c.stars FROM catalog_fts "
 		     "JOIN catalog c ON c.rowid = catalog_fts.rowid "
 		     "WHERE catalog_fts MATCH ?1",
 		     " ORDER BY r DESC LIMIT ?2", &st);
@@ -550,6 +552,12 @@ int gg_search_run(struct gg_db *db, const struct gg_search_query *q,
 	memset(&c, 0, sizeof(c));
 	c.db = db;
 	c.q = q;
+	if (!db->rank_fn) {
+		rc = gg_search_rank_register(db->h);
+		if (rc)
+			return rc;
+		db->rank_fn = 1;
+	}
 	rc = prepare_text(&c);
 	if (!rc)
 		rc = build_filter(&c);

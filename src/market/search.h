@@ -54,6 +54,13 @@ int gg_search_run(struct gg_db *db, const struct gg_search_query *q,
 		  struct gg_search_hit **hits, size_t *n);
 void gg_search_hits_free(struct gg_search_hit *hits, size_t n);
 
+/* Register the FTS5 ranking function gg_bm25(fts_table, w0, w1, ...) on
+ * connection h: BM25 with k1 = 1.2, b = 0 (no document-length
+ * normalisation), per-column weights; larger is better.  gg_search_run
+ * registers it itself, once per connection.  0, or GG_EUNSUPPORTED when
+ * SQLite has no FTS5. */
+int gg_search_rank_register(sqlite3 *h);
+
 /* "exact", "prefix", "text", "fuzzy", "all". */
 const char *gg_search_match_name(enum gg_match m);
 

@@ -365,24 +365,28 @@ static int source_ok(unsigned sources, const char *s)
 	return (source_bit(s) & sources) != 0;
 }
 
-int gg_catalog_get(struct gg_db *db, const char *name, unsigned sources,
-		   struct gg_catalog_entry **v, size_t *n)
+int gg_catalog_get_st(struct gg_db *db, sqlite3_stmt **st,
+		      const char *name, unsigned sources,
+		      struct gg_catalog_entry **v, size_t *n)
 {
 	struct gg_catalog_entry *arr = NULL, *tmp;
-	sqlite3_stmt *st;
 	size_t cnt = 0;
 	int rc;
 
 	*v = NULL;
 	*n = 0;
-	rc = gg_db_prepare(db, "SELECT " GG_CATALOG_COLUMNS
-			   " FROM catalog c WHERE c.name = ?1", &st);
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (*st) {
+		sqlite3_reset(*st);
+	} else {
+		rc = gg_db_prepare(db, "SELECT " GG_CATALOG_COLUMNS
+				   " FROM catalog c WHERE c.name = ?1", st);
+		if (rc)
+			return rc;
+	}
+	sqlite3_bind_text(*st, 1, name, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
 		if (!source_ok(sources,
-			       (const char *)sqlite3_column_text(st, 0)))
+			       (const char *)sqlite3_column_text(*st, 0)))
 			continue;
 		tmp = realloc(arr, (cnt + 1) * sizeof(*arr));
 		if (!tmp) {
@@ -390,13 +394,13 @@ int gg_catalog_get(struct gg_db *db, const char *name, unsigned sources,
 			goto out;
 		}
 		arr = tmp;
-		rc = gg_catalog_entry_from_row(st, 0, &arr[cnt++]);
+		rc = gg_catalog_entry_from_row(*st, 0, &arr[cnt++]);
 		if (rc)
 			goto out;
 	}
 	rc = gg_db_err(rc);
 out:
-	sqlite3_finalize(st);
+	sqlite3_reset(*st);
 	if (rc) {
 		gg_catalog_entries_free(arr, cnt);
 		return rc;
@@ -404,6 +408,16 @@ out:
 	*v = arr;
 	*n = cnt;
 	return 0;
+}
+
+int gg_catalog_get(struct gg_db *db, const char *name, unsigned sources,
+		   struct gg_catalog_entry **v, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = gg_catalog_get_st(db, &st, name, sources, v, n);
+
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int gg_catalog_foreach_local_id(struct gg_db *db,

@@ -80,6 +80,11 @@ int gg_catalog_put_local(struct gg_db *db, const struct gg_manifest *m,
  * NULL and *n 0 when there is none. */
 int gg_catalog_get(struct gg_db *db, const char *name, unsigned sources,
 		   struct gg_catalog_entry **v, size_t *n);
+/* The same with a statement kept by the caller across calls: *st NULL
+ * the first time (prepared here), finalized by the caller at the end. */
+int gg_catalog_get_st(struct gg_db *db, sqlite3_stmt **st,
+		      const char *name, unsigned sources,
+		      struct gg_catalog_entry **v, size_t *n);
 
 /* Call cb with the ID of every local row (references for gc). */
 int gg_catalog_foreach_local_id(struct gg_db *db,

@@ -300,6 +300,8 @@ int gg_node_gossip_status(void *node, json_t *out)
 	put_u(out, "ignored", st.ignored);
 	put_u(out, "duplicate", st.duplicate);
 	put_u(out, "graylisted", st.graylisted);
+	put_u(out, "oversized", st.oversized);
+	put_u(out, "malformed", st.malformed);
 	put_u(out, "invalid_records", ng->invalid);
 	put_u(out, "stale_records", ng->stale);
 	return 0;

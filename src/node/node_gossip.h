@@ -86,7 +86,8 @@ int gg_node_gossip_publish(struct gg_node *n, const uint8_t *rec,
 			   size_t len);
 /* The "pubsub" status object: {topics: [{topic, mesh, peers}], peers,
  * received, delivered, forwarded, published, rejected, ignored,
- * duplicate, graylisted, invalid_records, stale_records}. */
+ * duplicate, graylisted, oversized, malformed, invalid_records,
+ * stale_records}. */
 int gg_node_gossip_status(void *node, json_t *out);
 
 /* For gg_node_release: close before the host goes, free after the loop

@@ -7,9 +7,11 @@
  * around it classifies each attempt: a body, "not modified", a client
  * error (final), "unreachable" (a network error or a 5xx: retried with a
  * doubling delay), or a local failure (final).  Conditional requests use
- * the ETag and the Last-Modified time we stored; file:// has neither, so a
- * local index is simply re-read after the TTL (it is cheap, and the
- * catalog re-imports only when its SHA-256 changed).
+ * the ETag and the Last-Modified time we stored.  file:// has neither:
+ * after the TTL a local index is compared by size and modification time
+ * (nanoseconds) with what was cached, and only read again (through
+ * libcurl, hashed and checked) when one of them changed.  Re-reading a
+ * 40 MB index on every search after the TTL would cost a second each.
  */
 #include "market/registry.h"
 
@@ -61,6 +63,7 @@ struct meta {
 	char etag[256];
 	char sha256[65];
 	int64_t fetched_at, filetime, size;
+	int64_t mtime_ns; /* file:// only: the source's mtime, or 0 */
 };
 
 static int is_http(const char *url)
@@ -409,6 +412,7 @@ static void load_meta(const char *path, const char *cache,
 	m->fetched_at = json_integer_value(json_object_get(o, "fetched_at"));
 	m->filetime = json_integer_value(json_object_get(o, "filetime"));
 	m->size = json_integer_value(json_object_get(o, "size"));
+	m->mtime_ns = json_integer_value(json_object_get(o, "mtime_ns"));
 	json_decref(o);
 	/* the index is written before its metadata: a crash between the
 	 * two shows as a size that does not match */
@@ -422,10 +426,11 @@ static int save_meta(const char *path, const struct meta *m)
 	char *text;
 	int rc;
 
-	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "url", m->url,
+	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "url", m->url,
 		      "etag", m->etag, "sha256", m->sha256, "fetched_at",
 		      (json_int_t)m->fetched_at, "filetime",
-		      (json_int_t)m->filetime, "size", (json_int_t)m->size);
+		      (json_int_t)m->filetime, "size", (json_int_t)m->size,
+		      "mtime_ns", (json_int_t)m->mtime_ns);
 	text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	json_decref(o);
 	if (!text)
@@ -541,6 +546,50 @@ static int finish(const struct paths *p, struct xfer *x, enum outcome r,
 	return 0;
 }
 
+/* The local path of a file:///path or file://localhost/path URL,
+ * percent-decoded.  GG_EINVAL for another host or an encoded NUL. */
+static int file_path(const char *url, char *out, size_t outsz)
+{
+	const char *p = url + 7;
+	size_t o = 0;
+	unsigned v;
+
+	if (!strncasecmp(p, "localhost/", 10))
+		p += 9;
+	if (*p != '/')
+		return GG_EINVAL;
+	for (; *p && *p != '?' && *p != '#'; p++) {
+		if (o + 1 >= outsz)
+			return GG_ETOOBIG;
+		if (*p == '%' && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2])) {
+			if (sscanf(p + 1, "%2x", &v) != 1 || !v)
+				return GG_EINVAL;
+			out[o++] = (char)v;
+			p += 2;
+			continue;
+		}
+		out[o++] = *p;
+	}
+	out[o] = 0;
+	return 0;
+}
+
+/* Size and mtime (ns) of a file:// index; 0 when it is not one or
+ * cannot be read (then the transfer reports why). */
+static int64_t file_stamp(const char *url, int64_t *size)
+{
+	char path[4096];
+	struct stat st;
+
+	*size = -1;
+	if (!is_file(url) || file_path(url, path, sizeof(path)) ||
+	    stat(path, &st))
+		return 0;
+	*size = (int64_t)st.st_size;
+	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
 int gg_registry_sync(const struct gg_registry_opts *o,
 		     struct gg_registry_status *st, struct gg_buf *err)
 {
@@ -548,7 +597,8 @@ int gg_registry_sync(const struct gg_registry_opts *o,
 	struct xfer x;
 	struct paths p;
 	struct meta m;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = (int64_t)time(NULL), stamp, size;
+	enum outcome r;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
@@ -569,6 +619,12 @@ int gg_registry_sync(const struct gg_registry_opts *o,
 		fill_status(st, &m, GG_REG_FRESH);
 		return 0;
 	}
+	stamp = file_stamp(st->url, &size);
+	if (m.valid && !o->force && stamp && stamp == m.mtime_ns &&
+	    size == m.size) {
+		memset(&x, 0, sizeof(x));
+		return finish(&p, &x, A_NOTMOD, &m, st, err);
+	}
 	rc = gg_mio_mkdirs(p.dir, 0700);
 	if (rc) {
 		set_err(err, "%s: %s", p.dir, gg_strerror(rc));
@@ -581,7 +637,11 @@ int gg_registry_sync(const struct gg_registry_opts *o,
 	x.max = GG_INDEX_MAX_BYTES;
 	x.etag_in = m.valid ? m.etag : NULL;
 	x.ims = m.valid && is_http(st->url) ? m.filetime : 0;
-	rc = finish(&p, &x, fetch(&x), &m, st, err);
+	r = fetch(&x);
+	/* the stamp taken before the read: a change during it shows next
+	 * time as a different stamp */
+	m.mtime_ns = r == A_OK ? stamp : 0;
+	rc = finish(&p, &x, r, &m, st, err);
 	gg_buf_release(&body);
 	return rc;
 }

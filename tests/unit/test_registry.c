@@ -15,7 +15,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "market/mio.h"
@@ -140,6 +142,71 @@ static void cache_cycle(void **state)
 	snprintf(idx, sizeof(idx), "%s/cache", home);
 	rmdir(idx);
 	rmdir(home);
+	gg_buf_release(&err);
+}
+
+static void rm_home(const char *home)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s/index.json", home);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/cache/index.json", home);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/cache/index.meta.json", home);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/cache", home);
+	rmdir(p);
+	rmdir(home);
+}
+
+/* After the TTL a file:// index is compared by size and mtime: the
+ * same stamp is not read again (even when the bytes were swapped behind
+ * our back), a new mtime or size is. */
+static void file_stamp(void **state)
+{
+	static const char same_len[] =
+		"{\"packages\": [{\"name\": \"b\", \"version\": \"1.0.0\"}]}";
+	struct gg_buf err = GG_BUF_INIT(4096);
+	struct gg_registry_opts o;
+	struct gg_registry_status st;
+	char home[] = "/tmp/test_registry.XXXXXX", idx[128], url[160];
+	char sha1[65];
+	struct stat sb;
+	struct timespec ts[2];
+
+	(void)state;
+	assert_non_null(mkdtemp(home));
+	snprintf(idx, sizeof(idx), "%s/index.json", home);
+	snprintf(url, sizeof(url), "file://%s", idx);
+	write_file(idx, good);
+	memset(&o, 0, sizeof(o));
+	o.url = url;
+	o.home = home;
+	o.timeout_s = 5;
+	o.backoff_ms = 1;
+	assert_int_equal(gg_registry_sync(&o, &st, &err), 0);
+	assert_int_equal(st.how, GG_REG_FETCHED);
+	memcpy(sha1, st.sha256, sizeof(sha1));
+	assert_int_equal(gg_registry_sync(&o, &st, &err), 0);
+	assert_int_equal(st.how, GG_REG_NOT_MODIFIED);
+	/* same size, other bytes, old mtime: trusted as unchanged */
+	assert_int_equal(stat(idx, &sb), 0);
+	assert_int_equal(sizeof(same_len), sizeof(good));
+	write_file(idx, same_len);
+	ts[0] = sb.st_atim;
+	ts[1] = sb.st_mtim;
+	assert_int_equal(utimensat(AT_FDCWD, idx, ts, 0), 0);
+	assert_int_equal(gg_registry_sync(&o, &st, &err), 0);
+	assert_int_equal(st.how, GG_REG_NOT_MODIFIED);
+	assert_string_equal(st.sha256, sha1);
+	/* a new mtime: read, and the new bytes are seen */
+	ts[1].tv_nsec = (ts[1].tv_nsec + 1) % 1000000000;
+	assert_int_equal(utimensat(AT_FDCWD, idx, ts, 0), 0);
+	assert_int_equal(gg_registry_sync(&o, &st, &err), 0);
+	assert_int_equal(st.how, GG_REG_FETCHED);
+	assert_string_not_equal(st.sha256, sha1);
+	rm_home(home);
 	gg_buf_release(&err);
 }
 
@@ -269,6 +336,7 @@ int main(void)
 		cmocka_unit_test(normalize),
 		cmocka_unit_test(resolve),
 		cmocka_unit_test(cache_cycle),
+		cmocka_unit_test(file_stamp),
 		cmocka_unit_test(retry_policy),
 		cmocka_unit_test(download_cap),
 	};

@@ -22,6 +22,9 @@
 
 /* Streams we open before the muxer's echo arrives (see conn_can_pull). */
 #define CONN_EARLY_STREAMS 8
+/* Ciphertext waiting for the socket up to which yamux frames are
+ * encrypted straight from the writer's buffer (see y_on_send). */
+#define CONN_DIRECT_MAX (1024u * 1024u)
 
 static const char *const sec_protos[] = { GG_NOISE_PROTO };
 static const char *const mux_protos[] = { GG_YAMUX_PROTO };
@@ -180,10 +183,45 @@ static int conn_can_pull(const struct gg_conn *c)
 	       (!c->mss_live || gg_yamux_nstreams(c->ya) <= CONN_EARLY_STREAMS);
 }
 
-static void conn_flush(struct gg_conn *c)
+/*
+ * Write c->out: what the socket takes now, and the rest with one uv_write
+ * (the buffer is swapped into c->wout, so c->out is free again at once).
+ * Only the socket is touched, no engine and no callback, so this is safe
+ * at any depth.  0 or the error (the connection is then failing).
+ */
+static int conn_write_out(struct gg_conn *c)
 {
 	struct gg_buf t;
 	uv_buf_t b;
+	int r;
+
+	b = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
+	r = uv_try_write((uv_stream_t *)c->tcp, &b, 1);
+	if (r == (int)c->out.len) {
+		gg_buf_reset(&c->out);
+		return 0;
+	}
+	if (r < 0 && r != UV_EAGAIN)
+		goto fail;
+	t = c->wout; /* hand the rest to uv_write */
+	c->wout = c->out;
+	c->out = t;
+	r = r < 0 ? 0 : r;
+	b = uv_buf_init((char *)c->wout.data + r,
+			(unsigned)(c->wout.len - (size_t)r));
+	c->wreq.data = c;
+	r = uv_write(&c->wreq, (uv_stream_t *)c->tcp, &b, 1, on_written);
+	if (r < 0)
+		goto fail;
+	c->writing = 1;
+	return 0;
+fail:
+	conn_fail(c, gg_tcp_uv_err(r), "write failed: %s", uv_strerror(r));
+	return gg_tcp_uv_err(r);
+}
+
+static void conn_flush(struct gg_conn *c)
+{
 	int i, r;
 
 	c->need_flush = 0;
@@ -192,34 +230,8 @@ static void conn_flush(struct gg_conn *c)
 			conn_fail(c, r, "encrypting: %s", gg_strerror(r));
 			return;
 		}
-		if (!c->out.len)
+		if (!c->out.len || conn_write_out(c))
 			return;
-		b = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
-		r = uv_try_write((uv_stream_t *)c->tcp, &b, 1);
-		if (r < 0 && r != UV_EAGAIN) {
-			conn_fail(c, gg_tcp_uv_err(r), "write failed: %s",
-				  uv_strerror(r));
-			return;
-		}
-		if (r == (int)c->out.len) {
-			gg_buf_reset(&c->out);
-			continue;
-		}
-		t = c->wout; /* hand the rest to uv_write */
-		c->wout = c->out;
-		c->out = t;
-		r = r < 0 ? 0 : r;
-		b = uv_buf_init((char *)c->wout.data + r,
-				(unsigned)(c->wout.len - (size_t)r));
-		c->wreq.data = c;
-		r = uv_write(&c->wreq, (uv_stream_t *)c->tcp, &b, 1,
-			     on_written);
-		if (r < 0) {
-			conn_fail(c, gg_tcp_uv_err(r), "write failed: %s",
-				  uv_strerror(r));
-			return;
-		}
-		c->writing = 1;
 	}
 	if (i == 64)
 		c->need_flush = 1; /* more next time round */
@@ -311,6 +323,39 @@ static void y_on_writable(void *ud, struct gg_yamux_stream *ys)
 		stream_writable(s);
 }
 
+static size_t y_on_payload(void *ud, struct gg_yamux_stream *ys,
+			   const uint8_t *p, size_t n)
+{
+	struct gg_stream *s = gg_yamux_stream_user(ys);
+
+	return s ? stream_offer(s, p, n) : 0;
+}
+
+/*
+ * A data frame from a writer, while yamux has nothing queued: encrypt it
+ * straight from the writer's buffer into c->out (one pass instead of a
+ * copy into yamux and a second pass).  Past CONN_DIRECT_MAX bytes waiting
+ * for the socket, or while stream opens are held back, refuse: yamux
+ * queues the frame and its output cap holds the writers back.
+ */
+static int y_on_send(void *ud, const uint8_t *hdr, const uint8_t *p,
+		     size_t n)
+{
+	struct gg_conn *c = ud;
+	struct gg_noise_iov v[2] = { { hdr, GG_YAMUX_HDR_LEN }, { p, n } };
+
+	if (c->close_req || !conn_can_pull(c) || c->out.len >= CONN_DIRECT_MAX)
+		return GG_EBUSY;
+	if (gg_noise_writev(c->noise, v, 2, &c->out))
+		return GG_EBUSY; /* queued; the pull reports the error */
+	c->need_flush = 1;
+	/* a writer pushing a lot inside one callback: keep the socket busy
+	 * rather than let it all pile up here */
+	if (!c->writing && c->out.len >= CONN_BATCH)
+		conn_write_out(c);
+	return 0;
+}
+
 static void y_on_output(void *ud)
 {
 	struct gg_conn *c = ud;
@@ -340,6 +385,8 @@ static int conn_start_mux(struct gg_conn *c)
 	yc.on_readable = y_on_readable;
 	yc.on_writable = y_on_writable;
 	yc.on_output = y_on_output;
+	yc.on_send = y_on_send;
+	yc.on_payload = y_on_payload;
 	yc.on_goaway = y_on_goaway;
 	return gg_yamux_new(&yc, &c->ya);
 }

@@ -156,6 +156,8 @@ const char *conn_name(const struct gg_conn *c, char *buf, size_t bufsz);
 int stream_accept(struct gg_conn *c, struct gg_yamux_stream *ys);
 void stream_pump(struct gg_stream *s);
 void stream_writable(struct gg_stream *s);
+/* yamux on_payload: bytes for s straight from the muxer; how many taken */
+size_t stream_offer(struct gg_stream *s, const uint8_t *p, size_t n);
 void stream_finish(struct gg_stream *s, int err);
 void stream_reap(struct gg_conn *c);
 

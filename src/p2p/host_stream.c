@@ -308,6 +308,20 @@ static void stream_pump_loop(struct gg_stream *s)
 	}
 }
 
+/*
+ * Bytes straight from the muxer (they were never buffered): hand them to
+ * an open stream that is reading and has nothing older waiting; else
+ * take none and let yamux buffer them for stream_pump.
+ */
+size_t stream_offer(struct gg_stream *s, const uint8_t *p, size_t n)
+{
+	if (s->dead || s->st != SS_OPEN || !s->has_cbs || s->paused ||
+	    s->pumping || s->inq.len)
+		return 0;
+	s->cbs.on_data(s->arg, s, p, n);
+	return n;
+}
+
 int stream_accept(struct gg_conn *c, struct gg_yamux_stream *ys)
 {
 	struct gg_stream *s = stream_alloc(c, ys, 1);

@@ -458,30 +458,70 @@ int gg_noise_feed(struct gg_noise *n, const uint8_t *p, size_t len,
 	return 0;
 }
 
-int gg_noise_write(struct gg_noise *n, const void *p, size_t len,
-		   struct gg_buf *out)
+/* Encrypt the next len bytes of the pieces (from *i, *off on) as one
+ * frame at w; the cursor moves past them. */
+static int frame_v(struct gg_noise *n, const struct gg_noise_iov *iov,
+		   size_t *i, size_t *off, size_t len, uint8_t *w)
 {
-	const uint8_t *src = p;
-	size_t chunk;
+	const uint8_t *src;
+	size_t k;
+	int rc = noise_cs_enc_begin(&n->tx);
+
+	while (!rc && len > 0) {
+		k = iov[*i].len - *off;
+		k = k < len ? k : len;
+		src = (const uint8_t *)iov[*i].p + *off;
+		rc = noise_cs_enc_update(&n->tx, src, k, w);
+		w += k;
+		len -= k;
+		*off += k;
+		if (*off == iov[*i].len) {
+			(*i)++;
+			*off = 0;
+		}
+	}
+	return rc ? rc : noise_cs_enc_finish(&n->tx, w);
+}
+
+int gg_noise_writev(struct gg_noise *n, const struct gg_noise_iov *iov,
+		    size_t cnt, struct gg_buf *out)
+{
+	size_t total = 0, frames, chunk, i = 0, off = 0, j;
 	uint8_t *w;
 	int rc;
 
 	if (n->state != GG_NOISE_READY)
 		return n->err ? n->err : GG_EINVAL;
-	while (len > 0) {
-		chunk = len < GG_NOISE_MAX_PLAINTEXT ? len
-						      : GG_NOISE_MAX_PLAINTEXT;
+	for (j = 0; j < cnt; j++)
+		total += iov[j].len;
+	while (i < cnt && iov[i].len == 0)
+		i++;
+	frames = (total + GG_NOISE_MAX_PLAINTEXT - 1) / GG_NOISE_MAX_PLAINTEXT;
+	rc = gg_buf_reserve(out, total + frames * GG_NOISE_FRAME_OVERHEAD);
+	if (rc)
+		return rc;
+	while (total > 0) {
+		chunk = total < GG_NOISE_MAX_PLAINTEXT ? total
+						       : GG_NOISE_MAX_PLAINTEXT;
 		w = frame_begin(out, chunk + GG_NOISE_TAG_LEN, &rc);
-		if (!w)
-			return rc;
-		rc = noise_cs_encrypt(&n->tx, NULL, 0, src, chunk, w);
+		if (w)
+			rc = frame_v(n, iov, &i, &off, chunk, w);
 		if (rc)
 			return fail(n, rc);
 		frame_end(out, chunk + GG_NOISE_TAG_LEN);
-		src += chunk;
-		len -= chunk;
+		while (i < cnt && off == 0 && iov[i].len == 0)
+			i++;
+		total -= chunk;
 	}
 	return 0;
+}
+
+int gg_noise_write(struct gg_noise *n, const void *p, size_t len,
+		   struct gg_buf *out)
+{
+	struct gg_noise_iov v = { p, len };
+
+	return gg_noise_writev(n, &v, 1, out);
 }
 
 enum gg_noise_state gg_noise_state(const struct gg_noise *n)

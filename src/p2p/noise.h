@@ -127,11 +127,27 @@ int gg_noise_feed(struct gg_noise *n, const uint8_t *p, size_t len,
  * Encrypt len bytes (any size, 0 sends nothing) into frames appended to
  * out: each frame is at most GG_NOISE_MAX_PLAINTEXT plaintext bytes plus
  * GG_NOISE_FRAME_OVERHEAD.  Only when ready.  0, GG_EINVAL (not ready),
- * GG_ETOOBIG / GG_ENOMEM (out's cap; nothing is half-written for that
- * frame), GG_ECLOSED (nonce exhausted; the engine is closed).
+ * GG_ETOOBIG / GG_ENOMEM (out's cap; nothing is written), GG_ECLOSED
+ * (nonce exhausted; the engine is closed).
  */
 int gg_noise_write(struct gg_noise *n, const void *p, size_t len,
 		   struct gg_buf *out);
+
+/* A piece of plaintext for gg_noise_writev. */
+struct gg_noise_iov {
+	const void *p;
+	size_t len;
+};
+
+/*
+ * gg_noise_write for plaintext in pieces (say a muxer's frame header and
+ * its payload, straight from the application's buffer): the pieces are
+ * one byte stream, cut into frames as gg_noise_write cuts one buffer.
+ * Room for the whole output is reserved first: on GG_ETOOBIG / GG_ENOMEM
+ * nothing was written.
+ */
+int gg_noise_writev(struct gg_noise *n, const struct gg_noise_iov *iov,
+		    size_t cnt, struct gg_buf *out);
 
 enum gg_noise_state gg_noise_state(const struct gg_noise *n);
 

@@ -79,10 +79,38 @@ static int cs_ad(struct noise_cs *c, const uint8_t *ad, size_t adlen)
 	return 0;
 }
 
+int noise_cs_enc_begin(struct noise_cs *c)
+{
+	return cs_begin(c, 1);
+}
+
+int noise_cs_enc_update(struct noise_cs *c, const uint8_t *in, size_t n,
+			uint8_t *out)
+{
+	int ol = 0;
+
+	if (n && (!EVP_CipherUpdate(c->ctx, out, &ol, in, (int)n) ||
+		  (size_t)ol != n))
+		return GG_ECRYPTO;
+	return 0;
+}
+
+int noise_cs_enc_finish(struct noise_cs *c, uint8_t tag[TAG])
+{
+	uint8_t dummy[16];
+	int fl = 0;
+
+	if (!EVP_CipherFinal_ex(c->ctx, dummy, &fl) ||
+	    !EVP_CIPHER_CTX_ctrl(c->ctx, EVP_CTRL_AEAD_GET_TAG, TAG, tag))
+		return GG_ECRYPTO;
+	c->n++;
+	return 0;
+}
+
 int noise_cs_encrypt(struct noise_cs *c, const uint8_t *ad, size_t adlen,
 		     const uint8_t *in, size_t n, uint8_t *out)
 {
-	int ol = 0, fl = 0, rc;
+	int rc;
 
 	if (!c->has_k) {
 		if (n)
@@ -94,14 +122,11 @@ int noise_cs_encrypt(struct noise_cs *c, const uint8_t *ad, size_t adlen,
 	rc = cs_begin(c, 1);
 	if (!rc)
 		rc = cs_ad(c, ad, adlen);
-	if (rc)
-		return rc;
-	if ((n && !EVP_CipherUpdate(c->ctx, out, &ol, in, (int)n)) ||
-	    !EVP_CipherFinal_ex(c->ctx, out + ol, &fl) ||
-	    !EVP_CIPHER_CTX_ctrl(c->ctx, EVP_CTRL_AEAD_GET_TAG, TAG, out + n))
-		return GG_ECRYPTO;
-	c->n++;
-	return 0;
+	if (!rc)
+		rc = noise_cs_enc_update(c, in, n, out);
+	if (!rc)
+		rc = noise_cs_enc_finish(c, out + n);
+	return rc;
 }
 
 int noise_cs_decrypt(struct noise_cs *c, const uint8_t *ad, size_t adlen,

@@ -31,6 +31,13 @@ struct noise_ss {
  * when the nonce is exhausted, GG_ECRYPTO, GG_ENOMEM. */
 int noise_cs_encrypt(struct noise_cs *c, const uint8_t *ad, size_t adlen,
 		     const uint8_t *in, size_t n, uint8_t *out);
+/* The same in steps, for plaintext in pieces (keyed transport only, no
+ * associated data): begin sets the nonce, update encrypts a piece (the
+ * ciphertext is as long), finish writes the tag and moves the nonce on. */
+int noise_cs_enc_begin(struct noise_cs *c);
+int noise_cs_enc_update(struct noise_cs *c, const uint8_t *in, size_t n,
+			uint8_t *out);
+int noise_cs_enc_finish(struct noise_cs *c, uint8_t tag[16]);
 /* Decrypt n bytes (>= 16 with a key) to out (n - 16 bytes).  GG_ECRYPTO
  * when authentication fails. */
 int noise_cs_decrypt(struct noise_cs *c, const uint8_t *ad, size_t adlen,

@@ -164,6 +164,12 @@ int yamux_data(struct gg_yamux *y, uint16_t flags, uint32_t id,
 	int rc;
 
 	gg_yamux_hdr_encode(h, GG_YAMUX_DATA, flags, id, n);
+	/* straight to the host when nothing queued must go first */
+	if (y->out.len == 0 && y->cfg.on_send &&
+	    y->cfg.on_send(y->cfg.ud, h, p, n) == 0) {
+		y->queued += sizeof(h) + n;
+		return 0;
+	}
 	rc = out_add(y, h, sizeof(h), y->cfg.max_out);
 	if (!rc)
 		rc = out_add(y, p, n, y->cfg.max_out);

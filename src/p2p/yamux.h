@@ -93,6 +93,25 @@ struct gg_yamux_cfg {
 	/* The remote sent go away with code (GG_YAMUX_GOAWAY_*).  Existing
 	 * streams go on; opening new ones fails.  May be NULL. */
 	void (*on_goaway)(void *ud, uint32_t code);
+	/*
+	 * Zero-copy sending (may be NULL): a data frame - its 12-byte header
+	 * and n payload bytes, valid only during the call - offered to the
+	 * host while nothing is queued in the output, so that it can encrypt
+	 * it straight from the writer's buffer.  Return 0 when it sent (or
+	 * queued) the frame, < 0 to have the engine queue it as usual.  Must
+	 * not call into the session.
+	 */
+	int (*on_send)(void *ud, const uint8_t *hdr, const uint8_t *p,
+		       size_t n);
+	/*
+	 * Zero-copy receiving (may be NULL): payload for s as it arrives,
+	 * while nothing is buffered for s; valid only during the call.
+	 * Return how many bytes the application took (they count as read:
+	 * window updates follow); the rest is buffered and on_readable
+	 * called.  May use the stream calls, as on_readable may.
+	 */
+	size_t (*on_payload)(void *ud, struct gg_yamux_stream *s,
+			     const uint8_t *p, size_t n);
 };
 
 /* Allocate a session.  cfg is copied; 0 fields take the defaults above.

@@ -128,20 +128,43 @@ static void grant(struct gg_yamux_stream *s)
 	yamux_ctrl(y, GG_YAMUX_WINDOW, 0, s->id, delta);
 }
 
+/* Offer payload to the application before buffering it (on_payload);
+ * returns how much it took. */
+static size_t offer(struct gg_yamux_stream *s, const uint8_t *p, size_t n)
+{
+	struct gg_yamux *y = s->y;
+	size_t k;
+
+	if (s->rbuf.len || !y->cfg.on_payload)
+		return 0;
+	k = y->cfg.on_payload(y->cfg.ud, s, p, n);
+	return k < n ? k : n;
+}
+
 int yamux_stream_deliver(struct gg_yamux_stream *s, const uint8_t *p,
 			 size_t n)
 {
 	struct gg_yamux *y = s->y;
+	size_t k = 0;
 	int rc;
 
+	if (!s->released)
+		k = offer(s, p, n);
+	if (!s->in_table || s->reset)
+		return 0; /* the callback ended the stream */
 	if (s->released) { /* lingering after our FIN: discard, keep going */
 		grant(s);
 		return 0;
 	}
-	rc = yamux_fifo_add(&s->rbuf, p, n, s->recv_max);
-	if (rc)
-		return rc;
-	if (y->cfg.on_readable)
+	if (k < n) {
+		rc = yamux_fifo_add(&s->rbuf, p + k, n - k, s->recv_max);
+		if (rc)
+			return rc;
+	}
+	/* after buffering the rest: grant counts what rbuf holds */
+	if (k)
+		grant(s);
+	if (k < n && y->cfg.on_readable)
 		y->cfg.on_readable(y->cfg.ud, s);
 	return 0;
 }

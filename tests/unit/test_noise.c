@@ -287,6 +287,41 @@ static void shared_static_key(void **state)
 	gg_privkey_free(kr);
 }
 
+/* Pieces are one byte stream, cut into frames across piece boundaries. */
+static void writev_pieces(void **state)
+{
+	static uint8_t a[12], b[70000], c[5], d[65519];
+	struct gg_noise_iov v[5] = { { a, sizeof(a) }, { b, sizeof(b) },
+				     { c, sizeof(c) }, { NULL, 0 },
+				     { d, sizeof(d) } };
+	size_t i, total = sizeof(a) + sizeof(b) + sizeof(c) + sizeof(d);
+	struct side in, re;
+
+	(void)state;
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 13 + 1);
+	memset(a, 0xaa, sizeof(a));
+	memset(c, 0xcc, sizeof(c));
+	memset(d, 0xdd, sizeof(d));
+	side_init(&re, 0, NULL);
+	side_init(&in, 1, NULL);
+	assert_int_equal(handshake(&in, &re, 1 << 20), 0);
+	assert_int_equal(gg_noise_writev(in.n, v, 5, &in.out), 0);
+	/* 148 536 bytes: two full frames and a third */
+	assert_int_equal(in.out.len, total + 3 * GG_NOISE_FRAME_OVERHEAD);
+	assert_int_equal(pump(&in, &re, 4096), 0);
+	assert_int_equal(re.got.len, total);
+	assert_memory_equal(re.got.data, a, sizeof(a));
+	assert_memory_equal(re.got.data + 12, b, sizeof(b));
+	assert_memory_equal(re.got.data + 12 + sizeof(b), c, sizeof(c));
+	assert_memory_equal(re.got.data + 17 + sizeof(b), d, sizeof(d));
+	/* nothing at all is fine too */
+	assert_int_equal(gg_noise_writev(in.n, v + 3, 1, &in.out), 0);
+	assert_int_equal(in.out.len, 0);
+	side_release(&in);
+	side_release(&re);
+}
+
 static void nonce_exhaustion(void **state)
 {
 	struct side i, r;
@@ -489,6 +524,7 @@ int main(void)
 		cmocka_unit_test(tampered_handshake),
 		cmocka_unit_test(wrong_peer),
 		cmocka_unit_test(shared_static_key),
+		cmocka_unit_test(writev_pieces),
 		cmocka_unit_test(nonce_exhaustion),
 		cmocka_unit_test(junk_before_handshake),
 		cmocka_unit_test(accepts_muxer_extension),

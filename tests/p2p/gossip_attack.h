@@ -225,6 +225,7 @@ static int att_iwant(struct att *a, int n, const char *hex)
 			rc = att_send(a, &body, &ctl);
 		gnet_spin(&a->net, 20);
 	}
+	gg_buf_release(&ctl);
 	gnet_spin(&a->net, 1000);
 	printf("served %llu\n", (unsigned long long)a->served);
 	return rc;
@@ -339,6 +340,7 @@ static int att_replay(struct att *a, int n)
 			rc = att_send(a, &body, NULL);
 		gnet_spin(&a->net, 10);
 	}
+	gg_buf_release(&body);
 	gnet_spin(&a->net, 500);
 	return rc;
 }

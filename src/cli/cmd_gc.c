@@ -1,7 +1,8 @@
 /*
  * cmd_gc.c - `ggen marketplace gc [--dry-run]`: remove content-store
  * objects that neither ggen.lock nor a locally published package
- * references, and say how many bytes that freed (gc.h).
+ * references, and say how many bytes that freed (gc.h); leftovers of
+ * killed installs and removals go too.
  */
 #include "cli/cmds.h"
 #include "cli/mp_common.h"
@@ -56,17 +57,23 @@ static int run(struct gg_cli *cli, const struct gg_args *a)
 		goto out;
 	}
 	if (o.json) {
-		rc = gg_mp_print_json(cli, json_pack("{s:b, s:O, s:I, s:I}",
+		rc = gg_mp_print_json(cli, json_pack("{s:b, s:O, s:I, s:I, s:I}",
 						     "dry_run", o.dry,
 						     "objects", o.arr, "bytes",
 						     (json_int_t)r.bytes,
-						     "kept", (json_int_t)r.kept));
+						     "kept", (json_int_t)r.kept,
+						     "leftovers",
+						     (json_int_t)r.leftovers));
 		goto out;
 	}
 	fprintf(cli->out, "%s %zu object%s, %llu bytes; %zu referenced "
 		"object%s kept\n", o.dry ? "would free" : "freed", r.removed,
 		r.removed == 1 ? "" : "s", (unsigned long long)r.bytes, r.kept,
 		r.kept == 1 ? "" : "s");
+	if (r.leftovers)
+		fprintf(cli->out, "%s %zu leftover%s of interrupted "
+			"operations\n", o.dry ? "would remove" : "removed",
+			r.leftovers, r.leftovers == 1 ? "" : "s");
 out:
 	json_decref(o.arr);
 	gg_buf_release(&err);

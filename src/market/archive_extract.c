@@ -9,6 +9,9 @@
  * entry is written is the tree synced (syncfs) and renamed into place with
  * renameat2 (NOREPLACE, or EXCHANGE to replace an older tree), and the
  * parent directory fsynced.  On any failure the temporary tree is removed.
+ * The temporary name carries our pid (".NAME.tmp-PID-XXXXXX"), so the
+ * next extraction to the same place removes what a killed one left
+ * (mio.h: only when that process is gone).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "market/archive_impl.h"
+#include "market/mio.h"
 #include "util/error.h"
 
 #define COPY_BLOCK 65536
@@ -28,6 +32,7 @@ struct xctx {
 	int tmpfd;
 	char tmp[PATH_MAX];
 	char parent[PATH_MAX];
+	char prefix[PATH_MAX]; /* ".BASE.tmp-" of the temporary names */
 	char *buf;
 };
 
@@ -258,9 +263,11 @@ static int plan(struct xctx *x, const char *dest)
 		n = snprintf(x->parent, sizeof(x->parent), ".");
 	if (n < 0 || (size_t)n >= sizeof(x->parent))
 		return GG_ETOOBIG;
-	n = snprintf(x->tmp, sizeof(x->tmp), "%s/.%s.tmp-XXXXXX", x->parent,
-		     base);
-	return n < 0 || (size_t)n >= sizeof(x->tmp) ? GG_ETOOBIG : 0;
+	n = snprintf(x->prefix, sizeof(x->prefix), ".%s.tmp-", base);
+	if (n < 0 || (size_t)n >= sizeof(x->prefix))
+		return GG_ETOOBIG;
+	return gg_mio_tmp_template(x->tmp, sizeof(x->tmp), x->parent,
+				   x->prefix);
 }
 
 static int dest_err(struct gg_buf *err, const char *dest, int rc)
@@ -289,6 +296,9 @@ static int extract(const char *path, const void *p, size_t n,
 		rc = GG_EEXISTS;
 	if (!rc)
 		rc = mkdirs(x.parent);
+	/* what a killed extraction to the same place left behind */
+	if (!rc)
+		gg_mio_sweep(x.parent, x.prefix, 0, NULL);
 	if (!rc && !mkdtemp(x.tmp))
 		rc = gg_from_errno(errno);
 	if (rc)

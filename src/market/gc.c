@@ -3,11 +3,17 @@
  *
  * Objects are first collected into a list and removed after the walk, so
  * the directory being read never changes underneath gg_store_foreach.
+ * The same run sweeps what killed processes left behind: temporary store
+ * files, half-extracted package trees and half-removed ones (mio.h says
+ * when such an entry counts as stale).
  */
 #include "market/gc.h"
 
+#include <dirent.h>
+
 #include "market/catalog.h"
 #include "market/lock.h"
+#include "market/mio.h"
 #include "market/store.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -95,6 +101,38 @@ static int sweep(struct gc *g, struct gg_store *st, int dry_run,
 	return 0;
 }
 
+static void count_sweep(struct gc *g, const char *dir, const char *prefix,
+			int dry_run)
+{
+	size_t n = 0;
+
+	if (gg_mio_sweep(dir, prefix, dry_run, &n))
+		gg_warn("gc", "%s: could not remove every leftover", dir);
+	g->res->leftovers += n;
+}
+
+/* store/sha256/.tmp-*, packages/.trash-*, packages/NAME/.VER.tmp-* and
+ * packages/NAME/.trash-*. */
+static void sweep_leftovers(struct gc *g, const char *home, int dry_run)
+{
+	char dir[4096], sub[4400];
+	struct dirent *de;
+	DIR *d;
+
+	if (!gg_mio_path(dir, sizeof(dir), "%s/store/sha256", home))
+		count_sweep(g, dir, ".tmp-", dry_run);
+	if (gg_mio_path(dir, sizeof(dir), "%s/packages", home))
+		return;
+	count_sweep(g, dir, NULL, dry_run);
+	d = opendir(dir);
+	while (d && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' &&
+		    !gg_mio_path(sub, sizeof(sub), "%s/%s", dir, de->d_name))
+			count_sweep(g, sub, NULL, dry_run);
+	if (d)
+		closedir(d);
+}
+
 int gg_gc_run(const char *home, struct gg_db *db, int dry_run, gg_gc_cb cb,
 	      void *ctx, struct gg_gc_result *res, struct gg_buf *err)
 {
@@ -115,6 +153,8 @@ int gg_gc_run(const char *home, struct gg_db *db, int dry_run, gg_gc_cb cb,
 		rc = gg_store_foreach(&st, visit, &g);
 	if (!rc)
 		rc = sweep(&g, &st, dry_run, cb, ctx);
+	if (!rc)
+		sweep_leftovers(&g, home, dry_run);
 	if (rc && err && !err->len)
 		gg_buf_printf(err, "gc: %s", gg_strerror(rc));
 	gg_lock_release(&g.lock);

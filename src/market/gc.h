@@ -5,7 +5,9 @@
  * packages in the catalog; everything else in the store is a cached
  * download or an old publish and can go.  The walk runs under the
  * exclusive lock of ggen.lock so that no install adds a reference while
- * objects are being removed.
+ * objects are being removed.  It also removes the stale temporary entries
+ * that killed installs, publishes and removals leave in the store and
+ * under packages/ (mio.h).
  */
 #ifndef GG_MARKET_GC_H
 #define GG_MARKET_GC_H
@@ -21,6 +23,8 @@ struct gg_gc_result {
 	size_t kept;	  /* referenced objects */
 	size_t removed;	  /* removed (or, dry run, removable) */
 	uint64_t bytes;	  /* their total size */
+	size_t leftovers; /* stale temporary entries of killed processes
+			     removed (or, dry run, removable) */
 };
 
 /* Called for each object removed (or that would be). */

@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "crypto/sha256.h"
+#include "market/mio.h"
 #include "market/store.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -287,9 +288,8 @@ static int put(struct gg_store *s, int src_fd, const void *p, size_t n,
 	struct gg_pkgid id;
 	int fd = -1, rc = mkdirs(s->root);
 
-	if (!rc && snprintf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "XXXXXX",
-			    s->root) >= (int)sizeof(tmp))
-		rc = GG_ETOOBIG;
+	if (!rc)
+		rc = gg_mio_tmp_template(tmp, sizeof(tmp), s->root, TMP_PREFIX);
 	if (!rc && (fd = mkostemp(tmp, O_CLOEXEC)) < 0)
 		rc = gg_from_errno(errno);
 	if (rc)

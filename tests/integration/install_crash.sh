@@ -5,6 +5,10 @@
 # Afterwards: no half-installed package, ggen.lock intact (valid JSON, the
 # earlier entry kept), and the rerun (server no longer throttled) succeeds
 # with the right bytes and sweeps the leftover download.
+# Then the same during extraction: a package of 2,000 files (32 MB) is
+# killed as soon as its temporary tree appears; the rerun installs it and
+# leaves no temporary tree.  Last, `gc` sweeps leftovers whose process is
+# gone and keeps the one of a live process.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../market_lib.sh"
 
@@ -19,6 +23,24 @@ description = "A large package, for the crash test"
 TOML
 head -c 3000000 /dev/urandom >"$T/big/data/blob.bin"
 check "pack the big package" "$GGEN" -q mp pack "$T/big" -o "$WWW/big-data.tar.gz"
+mkdir -p "$T/tree"
+cat >"$T/tree/package.toml" <<'TOML'
+[package]
+name = "many-files"
+version = "1.0.0"
+description = "Many files, for the crash test during extraction"
+TOML
+python3 - "$T/tree" <<'PY'
+import os, sys
+root = sys.argv[1]
+for d in range(20):
+    os.makedirs(os.path.join(root, "d%02d" % d))
+    for f in range(100):
+        with open(os.path.join(root, "d%02d" % d, "f%03d.bin" % f), "wb") as o:
+            o.write(os.urandom(16384))
+PY
+check "pack the many-files package" "$GGEN" -q mp pack "$T/tree" \
+	-o "$WWW/many-files.tar.gz"
 check "pack a small one" "$GGEN" -q mp pack "$MK_ROOT/examples/packages/ci-workflows" \
 	-o "$WWW/ci-workflows.tar.gz"
 check "registry build" "$GGEN" -q mp registry build "$WWW"
@@ -94,4 +116,57 @@ check "both are in the lock" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert sorted(p["name"] for p in d["packages"]) == ["big-data", "ci-workflows"], d' "$LOCK"
+cp "$LOCK" "$T/lock.before2"
+
+# ---- kill -9 during extraction ----
+MF=$GGEN_HOME/packages/many-files
+"$GGEN" mp install many-files >"$T/out2" 2>"$T/err2" &
+PID=$!
+seen=0
+for ((i = 0; i < 6000; i++)); do # polls every 5 ms, at most ~30 s
+	if compgen -G "$MF/.1.0.0.tmp-*" >/dev/null; then
+		kill -9 "$PID"
+		seen=1
+		break
+	fi
+	kill -0 "$PID" 2>/dev/null || break
+	sleep 0.005
+done
+[ "$seen" = 1 ] || kill -9 "$PID" 2>/dev/null
+wait "$PID" 2>/dev/null
+check_eq "killed while its temporary tree existed" "$seen" 1
+check "a temporary tree is left behind" compgen -G "$MF/.1.0.0.tmp-*"
+check "no many-files/1.0.0" test ! -e "$MF/1.0.0"
+check "the lock is unchanged by the killed extraction" \
+	cmp -s "$LOCK" "$T/lock.before2"
+check "the rerun succeeds" "$GGEN" mp install many-files
+check "the rerun left no temporary tree" bash -c \
+	"! compgen -G '$MF/.*' >/dev/null"
+check "every file is there" test "$(find "$MF/1.0.0" -type f | wc -l)" -eq 2001
+check "a file's bytes are right" cmp "$T/tree/d07/f042.bin" "$MF/1.0.0/d07/f042.bin"
+check "the lock holds all three" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert sorted(p["name"] for p in d["packages"]) == ["big-data", "ci-workflows", "many-files"], d' "$LOCK"
+
+# ---- gc sweeps leftovers of dead processes only ----
+sleep 0.01 &
+DEAD=$!
+wait "$DEAD"
+P=$GGEN_HOME/packages
+mkdir -p "$P/big-data/.2.0.0.tmp-$DEAD-abcdef/sub" "$P/big-data/.trash-$DEAD-0.9.0" \
+	"$P/big-data/.3.0.0.tmp-$$-live00"
+echo x >"$P/big-data/.2.0.0.tmp-$DEAD-abcdef/sub/f"
+echo x >"$GGEN_HOME/store/sha256/.tmp-$DEAD-zzzzzz"
+check "gc --dry-run" "$GGEN" mp gc --dry-run
+check_grep "it would remove the three dead leftovers" 'would remove 3 leftovers' "$OUT_F"
+check "dry run removed nothing" test -d "$P/big-data/.2.0.0.tmp-$DEAD-abcdef"
+check "gc" "$GGEN" mp gc
+check_grep "it removed them" 'removed 3 leftovers' "$OUT_F"
+check "the dead extraction is gone" test ! -e "$P/big-data/.2.0.0.tmp-$DEAD-abcdef"
+check "the dead removal is gone" test ! -e "$P/big-data/.trash-$DEAD-0.9.0"
+check "the dead store temp is gone" test ! -e "$GGEN_HOME/store/sha256/.tmp-$DEAD-zzzzzz"
+check "a live process's tree is kept" test -d "$P/big-data/.3.0.0.tmp-$$-live00"
+check "installed packages are untouched" cmp "$T/big/data/blob.bin" \
+	"$P/big-data/1.0.0/data/blob.bin"
 done_testing

@@ -87,10 +87,19 @@ void gg_install_plan_release(struct gg_install_plan *plan);
 int gg_install_apply(struct gg_install_plan *plan,
 		     const struct gg_install_opts *o, struct gg_buf *err);
 
-/* Remove name@version (version NULL: every installed version): the
+/*
+ * Remove name@version (version NULL: every installed version): the
  * ggen.lock entries first (atomically), then their directories.  *removed
- * gets the count; GG_ENOTFOUND when none is installed. */
+ * gets the count; GG_ENOTFOUND when none is installed.
+ *
+ * An installed package that stays and depends on name, with no version
+ * left that satisfies its requirement, is a dependent.  Without force the
+ * removal is refused (GG_EBUSY, nothing changed; err names the
+ * dependents); with force it goes ahead.  Either way dependents (may be
+ * NULL) gets one "NAME VERSION (DEPENDENCY)" line per dependent.
+ */
 int gg_install_remove(const char *home, const char *name,
-		      const char *version, int *removed, struct gg_buf *err);
+		      const char *version, int force, int *removed,
+		      struct gg_buf *dependents, struct gg_buf *err);
 
 #endif

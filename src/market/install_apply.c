@@ -1,13 +1,12 @@
 /*
- * install_apply.c - carrying out an install plan, and removing installs
- * (install.h).
+ * install_apply.c - carrying out an install plan (install.h); removal is
+ * in install_remove.c.
  *
  * The order for each package is what makes a crash harmless: the
  * download goes to a private temporary file; its SHA-256 is compared with
  * the checksum before the store accepts it; extraction writes a temporary
  * tree and renames it into place; only then is ggen.lock rewritten
- * (atomically).  Removal goes the other way: the lock first, then the
- * directories.  Everything runs under the exclusive advisory lock of
+ * (atomically).  Everything runs under the exclusive advisory lock of
  * ggen.lock, so leftovers of a killed install (download-* files in
  * cache/) can be swept at the start.
  */
@@ -237,66 +236,5 @@ int gg_install_apply(struct gg_install_plan *plan,
 		rc = apply_one(&a, &plan->v[i]);
 out:
 	gg_lock_release(&a.lock);
-	return rc;
-}
-
-/* Copies of the install paths of the entries about to be removed. */
-static int collect_paths(struct gg_lock *l, const char *name,
-			 const char *version, char ***paths, size_t *n)
-{
-	size_t i;
-
-	*paths = calloc(l->n + 1, sizeof(char *));
-	*n = 0;
-	if (!*paths)
-		return GG_ENOMEM;
-	for (i = 0; i < l->n; i++) {
-		if (strcmp(l->v[i].name, name) ||
-		    (version && strcmp(l->v[i].version, version)))
-			continue;
-		(*paths)[*n] = strdup(l->v[i].path);
-		if (!(*paths)[*n])
-			return GG_ENOMEM;
-		(*n)++;
-	}
-	return 0;
-}
-
-int gg_install_remove(const char *home, const char *name,
-		      const char *version, int *removed, struct gg_buf *err)
-{
-	struct gg_lock l;
-	char **paths = NULL, parent[4096];
-	size_t n = 0, i;
-	int rc;
-
-	*removed = 0;
-	memset(&l, 0, sizeof(l));
-	l.flock_fd = -1;
-	rc = gg_lock_load(home, 1, &l, err);
-	if (!rc)
-		rc = collect_paths(&l, name, version, &paths, &n);
-	if (rc)
-		goto out;
-	if (!n) {
-		rc = fail(err, GG_ENOTFOUND, "%s%s%s is not installed", name,
-			  version ? "@" : "", version ? version : "");
-		goto out;
-	}
-	*removed = gg_lock_remove(&l, name, version);
-	rc = gg_lock_save(&l, err);
-	for (i = 0; !rc && i < n; i++) {
-		rc = gg_mio_remove_tree_atomic(paths[i]);
-		if (rc)
-			fail(err, rc, "%s: %s", paths[i], gg_strerror(rc));
-	}
-	/* packages/NAME, once its last version is gone */
-	if (!gg_mio_path(parent, sizeof(parent), "%s/packages/%s", home, name))
-		rmdir(parent);
-out:
-	for (i = 0; paths && i < n; i++)
-		free(paths[i]);
-	free(paths);
-	gg_lock_release(&l);
 	return rc;
 }

@@ -66,6 +66,13 @@ check "install --target" "$GGEN" mp install c-library-skeleton@0.3.0 --target "$
 check "--target extracts to DIR/NAME" test -f "$T/proj/c-library-skeleton/templates/Makefile"
 check_fail 1 "install an unknown version" "$GGEN" mp install rust-cli-starter@9.9.9
 check_grep "unknown version is named" 'no version of rust-cli-starter matches' "$ERR_F"
+cp "$GGEN_HOME/packages/ggen.lock" "$T/lock.deps"
+check_fail 1 "remove refuses a package another one needs" \
+	"$GGEN" mp remove ci-workflows
+check_grep "the refusal names the dependent and --force" \
+	'cannot remove ci-workflows: rust-cli-starter 1\.2\.0 \(ci-workflows@\^0\.2\) still depends on it; remove it first, or use --force' "$ERR_F"
+check "nothing was removed" test -f "$GGEN_HOME/packages/ci-workflows/0.2.0/package.toml"
+check "the lock is unchanged" cmp -s "$GGEN_HOME/packages/ggen.lock" "$T/lock.deps"
 check "remove one version" "$GGEN" mp remove c-library-skeleton@0.3.0
 check "its directory is gone" test ! -e "$T/proj/c-library-skeleton"
 check "remove every version" "$GGEN" mp remove rust-cli-starter
@@ -74,6 +81,21 @@ check "list after remove" "$GGEN" mp list
 check_grep "the dependency stays" '^ci-workflows 0\.2\.0' "$OUT_F"
 check_nogrep "the removed package is gone" 'rust-cli-starter' "$OUT_F"
 check_fail 1 "remove an unknown package" "$GGEN" mp remove rust-cli-starter
+check "reinstall rust-cli-starter" "$GGEN" mp install rust-cli-starter
+check "remove --force a needed package" "$GGEN" mp remove ci-workflows --force --json
+keep
+check "--force reports the broken dependent" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["removed"] == 1, d
+assert d["broken_dependents"] == ["rust-cli-starter 1.2.0 (ci-workflows@^0.2)"], d' "$J"
+check "ci-workflows is gone" test ! -e "$GGEN_HOME/packages/ci-workflows"
+check "reinstall ci-workflows" "$GGEN" mp install ci-workflows
+check "remove --force without dependents left" "$GGEN" mp remove ci-workflows@0.2.0 --force
+check_grep "the text form warns about the dependent" \
+	'rust-cli-starter 1\.2\.0 \(ci-workflows@\^0\.2\) depends on ci-workflows, which is no longer installed' "$ERR_F"
+check "a dependent can be removed" "$GGEN" mp remove rust-cli-starter
+check "reinstall ci-workflows for what follows" "$GGEN" mp install ci-workflows
 
 # --- 304 on revalidation ---------------------------------------------------
 check "search with cache_ttl = 0 (revalidates)" "$GGEN" -v --config "$T/ttl0.toml" mp search rust

@@ -229,12 +229,16 @@ async function main () {
     console.log(`node ${i} ${node.peerId} ${node.getMultiaddrs()[0]}`)
   }
   const selfBoot = boot[0] === 'self'
-  await Promise.all(nodes.map(async (node, i) => {
-    const targets = selfBoot ? (i ? [nodes[0].getMultiaddrs()[0].toString()] : []) : boot
+  const dialAll = async (node, i) => {
+    const targets = selfBoot ? (i ? [nodes[0].getMultiaddrs()[0]] : []) : boot.map(x => multiaddr(x))
     for (const ma of targets) {
-      try { await node.dial(multiaddr(ma), { signal: AbortSignal.timeout(10000) }) } catch (e) { console.log(`# dial ${ma}: ${e.message}`) }
+      try { await node.dial(ma, { signal: AbortSignal.timeout(20000) }) } catch (e) { console.log(`# dial ${ma}: ${e.message}`) }
     }
-  }))
+  }
+  // a few at a time: one js node cannot take a hundred handshakes at once
+  for (let i = 0; i < nodes.length; i += 8) {
+    await Promise.all(nodes.slice(i, i + 8).map((node, j) => dialAll(node, i + j)))
+  }
   const end = Date.now() + Number(process.env.READY_SECS ?? 20) * 1000
   while (Date.now() < end && nodes.some(x => x.services.dht.routingTable.size === 0)) {
     await new Promise(resolve => setTimeout(resolve, 100))

@@ -160,6 +160,19 @@ typedef void (*gg_stream_open_cb)(void *arg, struct gg_stream *s, int err);
 int gg_stream_open(struct gg_conn *c, const char *const *protos, int n,
 		   gg_stream_open_cb cb, void *arg);
 
+/*
+ * Open a stream for one protocol without waiting for the remote to agree
+ * (multistream-select "lazy", as rust's V1Lazy): *out is usable at once
+ * with cbs set, and what is written now travels right behind the
+ * proposal, saving a round trip.  If the remote refuses, the stream ends
+ * with on_close(GG_EUNSUPPORTED) and what was written is lost.  As with
+ * gg_stream_write, on_close may run before this returns when the
+ * connection fails meanwhile.  0, GG_EINVAL, GG_ECLOSED, GG_ELIMIT.
+ */
+int gg_stream_open_lazy(struct gg_conn *c, const char *proto,
+			const struct gg_stream_cbs *cbs, void *arg,
+			struct gg_stream **out);
+
 void gg_stream_set_cbs(struct gg_stream *s, const struct gg_stream_cbs *cbs,
 		       void *arg);
 /*

@@ -192,7 +192,8 @@ static void stream_selected(struct gg_stream *s)
 	if (!s->inbound) {
 		cb = s->open_cb;
 		s->open_cb = NULL;
-		cb(s->open_arg, s, 0);
+		if (cb) /* none for a lazy open: the stream is in use already */
+			cb(s->open_arg, s, 0);
 		return;
 	}
 	hd = host_find_handler(s->c->h, s->proto);
@@ -370,24 +371,22 @@ static int copy_protos(struct gg_stream *s, const char *const *protos,
 	return 0;
 }
 
-int gg_stream_open(struct gg_conn *c, const char *const *protos, int n,
-		   gg_stream_open_cb cb, void *arg)
+/* A new outbound stream with its proposals queued; inside conn_enter. */
+static int stream_start(struct gg_conn *c, const char *const *protos, int n,
+			struct gg_stream **out)
 {
 	struct gg_yamux_stream *ys = NULL;
 	struct gg_stream *s;
 	int rc;
 
-	if (c->st != CS_READY || c->close_req)
-		return GG_ECLOSED;
-	conn_enter(c);
+	*out = NULL;
 	rc = gg_yamux_open(c->ya, &ys);
 	if (rc)
-		goto out;
+		return rc;
 	s = stream_alloc(c, ys, 0);
 	if (!s) {
 		gg_yamux_stream_release(ys);
-		rc = GG_ENOMEM;
-		goto out;
+		return GG_ENOMEM;
 	}
 	rc = copy_protos(s, protos, n);
 	if (rc == 0)
@@ -398,12 +397,57 @@ int gg_stream_open(struct gg_conn *c, const char *const *protos, int n,
 		rc = stream_send_mss(s);
 	if (rc) {
 		gg_yamux_stream_reset(ys);
-		stream_finish(s, rc); /* no callback yet: open_cb unset */
-		goto out;
+		stream_finish(s, rc); /* no callback yet: none is set */
+		return rc;
 	}
-	s->open_cb = cb;
-	s->open_arg = arg;
-out:
+	*out = s;
+	return 0;
+}
+
+int gg_stream_open(struct gg_conn *c, const char *const *protos, int n,
+		   gg_stream_open_cb cb, void *arg)
+{
+	struct gg_stream *s;
+	int rc;
+
+	if (c->st != CS_READY || c->close_req)
+		return GG_ECLOSED;
+	conn_enter(c);
+	rc = stream_start(c, protos, n, &s);
+	if (rc == 0) {
+		s->open_cb = cb;
+		s->open_arg = arg;
+	}
+	conn_leave(c);
+	return rc;
+}
+
+/*
+ * Lazy: the stream is usable at once and the negotiation goes on behind
+ * it (stream_selected finds no open_cb to call).  Bytes written now
+ * follow the proposal; the listener keeps them for the protocol.
+ */
+int gg_stream_open_lazy(struct gg_conn *c, const char *proto,
+			const struct gg_stream_cbs *cbs, void *arg,
+			struct gg_stream **out)
+{
+	struct gg_stream *s;
+	int rc;
+
+	*out = NULL;
+	if (!proto || !cbs || !cbs->on_data)
+		return GG_EINVAL;
+	if (c->st != CS_READY || c->close_req)
+		return GG_ECLOSED;
+	conn_enter(c);
+	rc = stream_start(c, &proto, 1, &s);
+	if (rc == 0) {
+		s->proto = s->protos[0];
+		s->cbs = *cbs;
+		s->arg = arg;
+		s->has_cbs = 1;
+		*out = s;
+	}
 	conn_leave(c);
 	return rc;
 }

@@ -41,6 +41,7 @@ struct gg_noise {
 	uint8_t *ibuf;         /* a partial frame: FRAME_MAX bytes */
 	size_t ilen;
 	uint8_t *scratch;      /* GG_NOISE_MAX_FRAME bytes */
+	size_t dirty;          /* bytes of ibuf / scratch ever written */
 };
 
 static int fail(struct gg_noise *n, int err)
@@ -83,6 +84,8 @@ int gg_noise_new(const struct gg_noise_cfg *cfg, struct gg_noise **out)
 	if (rc)
 		goto out;
 	n->st = cfg->shared;
+	if (n->st)
+		n->ss.md = n->st->md;
 	if (n->st && EVP_PKEY_up_ref(n->st->s)) {
 		n->s = n->st->s;
 		memcpy(n->spub, n->st->spub, 32);
@@ -108,10 +111,13 @@ void gg_noise_free(struct gg_noise *n)
 	noise_ss_release(&n->ss);
 	noise_cs_release(&n->tx);
 	noise_cs_release(&n->rx);
+	/* wipe what was used: most connections never see a large frame */
 	if (n->ibuf)
-		OPENSSL_cleanse(n->ibuf, FRAME_MAX);
+		OPENSSL_cleanse(n->ibuf, n->dirty < FRAME_MAX ? n->dirty
+							      : FRAME_MAX);
 	if (n->scratch)
-		OPENSSL_cleanse(n->scratch, GG_NOISE_MAX_FRAME);
+		OPENSSL_cleanse(n->scratch, n->dirty < GG_NOISE_MAX_FRAME
+						? n->dirty : GG_NOISE_MAX_FRAME);
 	free(n->ibuf);
 	free(n->scratch);
 	OPENSSL_cleanse(n, sizeof(*n));
@@ -392,9 +398,16 @@ static int transport_msg(struct gg_noise *n, const uint8_t *m, size_t len)
 	return n->cfg.on_data(n->cfg.ud, n->scratch, len - GG_NOISE_TAG_LEN);
 }
 
+static void touch(struct gg_noise *n, size_t k)
+{
+	if (k > n->dirty)
+		n->dirty = k;
+}
+
 static int one_frame(struct gg_noise *n, const uint8_t *m, size_t len,
 		     struct gg_buf *out)
 {
+	touch(n, len + 2);
 	if (n->state == GG_NOISE_READY)
 		return transport_msg(n, m, len);
 	return handshake_msg(n, m, len, out);
@@ -414,6 +427,7 @@ static long fill_partial(struct gg_noise *n, const uint8_t *p, size_t len,
 	take = want - n->ilen < len ? want - n->ilen : len;
 	memcpy(n->ibuf + n->ilen, p, take);
 	n->ilen += take;
+	touch(n, n->ilen);
 	if (n->ilen < want)
 		return (long)take;
 	if (want == 2 && (n->ibuf[0] | n->ibuf[1]))
@@ -447,6 +461,7 @@ int gg_noise_feed(struct gg_noise *n, const uint8_t *p, size_t len,
 		if (len - 2 < flen) {
 			memcpy(n->ibuf, p, len);
 			n->ilen = len;
+			touch(n, len);
 			break;
 		}
 		rc = one_frame(n, p + 2, flen, out);

@@ -11,9 +11,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
-#include "crypto/sha256.h"
 #include "p2p/noise.h"
 #include "p2p/noise_impl.h"
 #include "util/error.h"
@@ -157,35 +155,85 @@ int noise_cs_decrypt(struct noise_cs *c, const uint8_t *ad, size_t adlen,
 	return 0;
 }
 
-static int hmac(const uint8_t key[32], const uint8_t *p, size_t n,
-		uint8_t out[32])
+/* H(a || b) with md, reusing ctx. */
+static int digest2(const EVP_MD *md, EVP_MD_CTX *ctx, const uint8_t *a,
+		   size_t an, const uint8_t *b, size_t bn, uint8_t out[32])
 {
-	unsigned int ol = 32;
+	unsigned int ol = 0;
 
-	if (!HMAC(EVP_sha256(), key, 32, p, n, out, &ol) || ol != 32)
+	if (!EVP_DigestInit_ex(ctx, md, NULL) ||
+	    (an && !EVP_DigestUpdate(ctx, a, an)) ||
+	    (bn && !EVP_DigestUpdate(ctx, b, bn)) ||
+	    !EVP_DigestFinal_ex(ctx, out, &ol) || ol != 32)
 		return GG_ECRYPTO;
 	return 0;
+}
+
+/*
+ * HMAC-SHA256 (RFC 2104) with a 32-byte key, built on digest2 so that a
+ * prefetched md serves every step: H((K ^ opad) || H((K ^ ipad) || m)),
+ * K zero-padded to the 64-byte block.
+ */
+static int hmac_md(const EVP_MD *md, EVP_MD_CTX *ctx, const uint8_t key[32],
+		   const uint8_t *p, size_t n, uint8_t out[32])
+{
+	uint8_t pad[64], inner[32];
+	int i, rc;
+
+	for (i = 0; i < 64; i++)
+		pad[i] = (uint8_t)((i < 32 ? key[i] : 0) ^ 0x36);
+	rc = digest2(md, ctx, pad, sizeof(pad), p, n, inner);
+	for (i = 0; i < 64; i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	if (!rc)
+		rc = digest2(md, ctx, pad, sizeof(pad), inner, 32, out);
+	OPENSSL_cleanse(pad, sizeof(pad));
+	OPENSSL_cleanse(inner, sizeof(inner));
+	return rc;
+}
+
+static int hkdf_md(const EVP_MD *md, EVP_MD_CTX *ctx, const uint8_t ck[32],
+		   const uint8_t *ikm, size_t ikmlen, uint8_t out1[32],
+		   uint8_t out2[32])
+{
+	uint8_t temp[32], m[33];
+	int rc;
+
+	rc = hmac_md(md, ctx, ck, ikm, ikmlen, temp);
+	if (!rc) {
+		m[0] = 0x01;
+		rc = hmac_md(md, ctx, temp, m, 1, out1);
+	}
+	if (!rc) {
+		memcpy(m, out1, 32);
+		m[32] = 0x02;
+		rc = hmac_md(md, ctx, temp, m, 33, out2);
+	}
+	OPENSSL_cleanse(temp, sizeof(temp));
+	OPENSSL_cleanse(m, sizeof(m));
+	return rc;
 }
 
 int gg_noise_hkdf(const uint8_t ck[32], const uint8_t *ikm, size_t ikmlen,
 		  uint8_t out1[32], uint8_t out2[32])
 {
-	uint8_t temp[32], m[33];
-	int rc;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int rc = GG_ENOMEM;
 
-	rc = hmac(ck, ikm, ikmlen, temp);
-	if (!rc) {
-		m[0] = 0x01;
-		rc = hmac(temp, m, 1, out1);
-	}
-	if (!rc) {
-		memcpy(m, out1, 32);
-		m[32] = 0x02;
-		rc = hmac(temp, m, 33, out2);
-	}
-	OPENSSL_cleanse(temp, sizeof(temp));
-	OPENSSL_cleanse(m, sizeof(m));
+	if (ctx)
+		rc = hkdf_md(EVP_sha256(), ctx, ck, ikm, ikmlen, out1, out2);
+	EVP_MD_CTX_free(ctx);
 	return rc;
+}
+
+/* The digest context, made on first use; the hash is ss->md when the
+ * caller prefetched it (each use of EVP_sha256() fetches it again). */
+static int ss_ctx(struct noise_ss *s, const EVP_MD **md)
+{
+	if (!s->mctx && !(s->mctx = EVP_MD_CTX_new()))
+		return GG_ENOMEM;
+	*md = s->md ? s->md : EVP_sha256();
+	return 0;
 }
 
 int noise_ss_init(struct noise_ss *s)
@@ -200,22 +248,20 @@ int noise_ss_init(struct noise_ss *s)
 
 int noise_ss_mix_hash(struct noise_ss *s, const uint8_t *p, size_t n)
 {
-	struct gg_sha256_ctx *c = NULL;
-	int rc = gg_sha256_init(&c);
+	const EVP_MD *md;
+	int rc = ss_ctx(s, &md);
 
-	if (rc)
-		return rc;
-	gg_sha256_update(c, s->h, 32);
-	if (n)
-		gg_sha256_update(c, p, n);
-	gg_sha256_final(c, s->h);
-	return 0;
+	return rc ? rc : digest2(md, s->mctx, s->h, 32, p, n, s->h);
 }
 
 int noise_ss_mix_key(struct noise_ss *s, const uint8_t *ikm, size_t n)
 {
 	uint8_t ck[32], k[32];
-	int rc = gg_noise_hkdf(s->ck, ikm, n, ck, k);
+	const EVP_MD *md;
+	int rc = ss_ctx(s, &md);
+
+	if (!rc)
+		rc = hkdf_md(md, s->mctx, s->ck, ikm, n, ck, k);
 
 	if (!rc) {
 		memcpy(s->ck, ck, 32);
@@ -259,7 +305,11 @@ int noise_ss_split(struct noise_ss *s, struct noise_cs *c1,
 		   struct noise_cs *c2)
 {
 	uint8_t k1[32], k2[32];
-	int rc = gg_noise_hkdf(s->ck, NULL, 0, k1, k2);
+	const EVP_MD *md;
+	int rc = ss_ctx(s, &md);
+
+	if (!rc)
+		rc = hkdf_md(md, s->mctx, s->ck, NULL, 0, k1, k2);
 
 	if (!rc) {
 		noise_cs_set_key(c1, k1);
@@ -273,6 +323,8 @@ int noise_ss_split(struct noise_ss *s, struct noise_cs *c1,
 void noise_ss_release(struct noise_ss *s)
 {
 	noise_cs_release(&s->cs);
+	EVP_MD_CTX_free(s->mctx);
+	s->mctx = NULL;
 	OPENSSL_cleanse(s->ck, sizeof(s->ck));
 }
 

@@ -24,6 +24,8 @@ struct noise_ss {
 	uint8_t ck[32];
 	uint8_t h[32];
 	struct noise_cs cs;
+	const EVP_MD *md;     /* SHA-256 prefetched by the caller, or NULL */
+	EVP_MD_CTX *mctx;     /* for every hash, made on first use */
 };
 
 /* Encrypt n bytes of in to out (n + 16 bytes: ciphertext || tag) with
@@ -78,6 +80,7 @@ struct gg_noise_static {
 	uint8_t seen[NOISE_SEEN_MAX][32]; /* SHA-256(rs || payload) */
 	size_t nseen, next;
 	EVP_PKEY *spare_e;    /* the next handshake's ephemeral key */
+	EVP_MD *md;           /* SHA-256, fetched once for all handshakes */
 	uint8_t spare_epub[32];
 };
 

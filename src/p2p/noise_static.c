@@ -69,6 +69,10 @@ int gg_noise_static_new(const struct gg_privkey *key,
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		goto out;
+	rc = GG_ECRYPTO;
+	st->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (!st->md)
+		goto out;
 	rc = noise_dh_keygen(&st->s, st->spub);
 	if (!rc)
 		rc = noise_make_payload(key, st->spub, st->payload,
@@ -88,6 +92,7 @@ void gg_noise_static_free(struct gg_noise_static *st)
 		return;
 	EVP_PKEY_free(st->s);
 	EVP_PKEY_free(st->spare_e);
+	EVP_MD_free(st->md);
 	OPENSSL_cleanse(st, sizeof(*st));
 	free(st);
 }

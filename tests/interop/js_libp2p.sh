@@ -98,7 +98,9 @@ check_grep "identify lists ping" '^protocol: /ipfs/ping/1\.0\.0$' "$T/check"
 check_grep "identify lists identify" '^protocol: /ipfs/id/1\.0\.0$' "$T/check"
 check_grep "identify lists push" '^protocol: /ipfs/id/push/1\.0\.0$' "$T/check"
 check_grep "identify lists the DHT (server mode)" '^protocol: /ggen/kad/1\.0\.0$' "$T/check"
-check_eq "identify lists exactly our handlers" "$(grep -c '^protocol: ' "$T/check")" 4
+check_grep "identify lists gossipsub 1.1" '^protocol: /meshsub/1\.1\.0$' "$T/check"
+check_grep "identify lists gossipsub 1.0" '^protocol: /meshsub/1\.0\.0$' "$T/check"
+check_eq "identify lists exactly our handlers" "$(grep -c '^protocol: ' "$T/check")" 6
 check_grep "identify: listen address" "^listenAddr: /ip4/127\.0\.0\.1/tcp/$NODE_PORT\$" "$T/check"
 check_grep "identify: observed address" '^observedAddr: /ip4/127\.0\.0\.1/tcp/' "$T/check"
 

@@ -136,6 +136,26 @@ out:
 	return rc;
 }
 
+/* The words of names (catalog_words, schema v3 in db.c) of the rows
+ * WHERE_SQL selects. */
+#define NAME_WORDS(where_sql)                                             \
+	"INSERT OR IGNORE INTO catalog_words(word)"                       \
+	" WITH RECURSIVE s(w, rest) AS ("                                 \
+	"  SELECT NULL, replace(lower(name), '_', '-') || '-'"            \
+	"  FROM catalog " where_sql                                       \
+	"  UNION ALL"                                                     \
+	"  SELECT substr(rest, 1, instr(rest, '-') - 1),"                 \
+	"   substr(rest, instr(rest, '-') + 1) FROM s WHERE rest <> '')"  \
+	" SELECT w FROM s WHERE w GLOB '*[a-z]*'"
+
+/* After the central rows changed: the words of every name again. */
+static int rebuild_words(struct gg_db *db)
+{
+	int rc = gg_db_exec(db, "DELETE FROM catalog_words");
+
+	return rc ? rc : gg_db_exec(db, NAME_WORDS(""));
+}
+
 static int key_matches(struct gg_db *db, const char *key, int *match)
 {
 	char *have = NULL;
@@ -173,6 +193,8 @@ int gg_catalog_sync_central(struct gg_db *db, const char *path,
 		goto out;
 	rc = import(db, &text, &rows, err);
 	if (!rc)
+		rc = rebuild_words(db);
+	if (!rc)
 		rc = gg_db_meta_set(db, META_CENTRAL_KEY, key);
 	if (!rc)
 		rc = gg_db_commit(db);
@@ -201,6 +223,8 @@ int gg_catalog_clear_central(struct gg_db *db)
 	if (!rc)
 		rc = gg_db_exec(db, "DELETE FROM catalog WHERE "
 				    "source = 'central'");
+	if (!rc)
+		rc = rebuild_words(db);
 	if (!rc)
 		rc = gg_db_meta_set(db, META_CENTRAL_KEY, "");
 	if (!rc)
@@ -252,6 +276,14 @@ int gg_catalog_put_local(struct gg_db *db, const struct gg_manifest *m,
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)size);
 	sqlite3_bind_int64(st, 12, published_at);
 	rc = gg_db_err(sqlite3_step(st));
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!rc)
+		rc = gg_db_prepare(db, NAME_WORDS("WHERE name = ?1"), &st);
+	if (!rc) {
+		bind_text(st, 1, m->name);
+		rc = gg_db_err(sqlite3_step(st));
+	}
 out:
 	sqlite3_finalize(st);
 	gg_buf_release(&tags);

@@ -365,7 +365,7 @@ static int rule_match(struct sctx *c, const char *expr, double base,
 
 /* Append to expr the words of names within edit distance of word, as
  * "w1" OR "w2" ...  Only terms that start with the word's first or
- * second letter are read (a range of the FTS vocabulary): a typo rarely
+ * second letter are read (a range of catalog_words): a typo rarely
  * changes both, and this keeps the scan small on a large catalog. */
 static int near_terms(sqlite3_stmt *st, const char *word,
 		      struct gg_buf *expr, int *found)
@@ -411,8 +411,8 @@ static int rule_fuzzy(struct sctx *c)
 	sqlite3_stmt *st = NULL;
 	int i, rc, found = 0, fuzzed = 0;
 
-	rc = gg_db_prepare(c->db, "SELECT term FROM catalog_vocab WHERE "
-			   "col = 'name' AND term >= ?1 AND term < ?2", &st);
+	rc = gg_db_prepare(c->db, "SELECT word FROM catalog_words WHERE "
+			   "word >= ?1 AND word < ?2", &st);
 	for (i = 0; !rc && i < c->nwords; i++) {
 		if (i)
 			rc = gg_buf_adds(&expr, " AND ");

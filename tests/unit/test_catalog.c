@@ -260,6 +260,51 @@ static void local_rows_merge(void **state)
 	gg_search_hits_free(h, n);
 }
 
+static int count_word(struct fx *f, const char *word)
+{
+	sqlite3_stmt *st;
+	int n;
+
+	assert_int_equal(gg_db_prepare(f->db, "SELECT count(*) FROM "
+				       "catalog_words WHERE word = ?1", &st),
+			 0);
+	sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The fuzzy rule's word list follows the rows: central imports, local
+ * publishes, and clearing the central rows. */
+static void name_words(void **state)
+{
+	struct fx *f = *state;
+	struct gg_manifest m;
+	struct gg_pkgid id;
+	struct gg_search_hit *h;
+	size_t n;
+
+	assert_int_equal(count_word(f, "fastapi"), 1);
+	assert_int_equal(count_word(f, "python"), 1);
+	memset(&m, 0, sizeof(m));
+	m.name = (char *)"zebra_tool-2024";
+	m.version = (char *)"1.0.0";
+	memset(id.b, 0xcd, sizeof(id.b));
+	assert_int_equal(gg_catalog_put_local(f->db, &m, &id, 1, 1), 0);
+	assert_int_equal(count_word(f, "zebra"), 1);
+	assert_int_equal(count_word(f, "tool"), 1);
+	assert_int_equal(count_word(f, "2024"), 0); /* no letter: left out */
+	run_query(f, "zebar", 10, &h, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(h[0].e.name, "zebra_tool-2024");
+	assert_int_equal(h[0].match, GG_MATCH_FUZZY);
+	gg_search_hits_free(h, n);
+	assert_int_equal(gg_catalog_clear_central(f->db), 0);
+	assert_int_equal(count_word(f, "fastapi"), 0);
+	assert_int_equal(count_word(f, "zebra"), 1);
+}
+
 static void owners(void **state)
 {
 	struct fx *f = *state;
@@ -302,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(local_rows_merge, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(name_words, setup, teardown),
 		cmocka_unit_test_setup_teardown(owners, setup, teardown),
 		cmocka_unit_test(distance),
 	};

@@ -5,8 +5,11 @@
 #
 # Generates DIR/index.json (deterministic, seed 5), runs one search to
 # fetch and import it (timed separately: the one-off import), then times
-# each query with hyperfine when installed, else a bash loop with
-# date +%s%N, and prints the medians.  Not part of `make test`.
+# each query with hyperfine when installed (median wall time, and the
+# mean CPU time user + system, which a busy shared machine disturbs
+# less), else a bash loop with date +%s%N.  Not part of `make test`.
+# BENCH_DIR=DIR keeps the generated index and GGEN_HOME there and reuses
+# them on the next run (the import takes tens of seconds).
 #
 #   bench/search_bench.sh [N] [RUNS]
 set -euo pipefail
@@ -14,11 +17,17 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GGEN=${GGEN:-$ROOT/build/ggen}
 N=${1:-100000}
 RUNS=${2:-50}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ggen-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+if [ -n "${BENCH_DIR:-}" ]; then
+	WORK=$BENCH_DIR
+	mkdir -p "$WORK"
+else
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/ggen-bench.XXXXXX")
+	trap 'rm -rf "$WORK"' EXIT
+fi
 export GGEN_HOME=$WORK/home
 export GGEN_REGISTRY_URL=file://$WORK/index.json
 
+[ -f "$WORK/index.json" ] && [ "$(cat "$WORK/n" 2>/dev/null)" = "$N" ] ||
 python3 - "$N" "$WORK/index.json" <<'PY'
 import json, random, sys
 n, out = int(sys.argv[1]), sys.argv[2]
@@ -57,6 +66,7 @@ for i in range(n):
 json.dump({"version": "1.0.0", "updated_at": "2026-01-01T00:00:00Z",
            "packages": pk}, open(out, "w"))
 PY
+echo "$N" >"$WORK/n"
 printf 'index: %d packages, %d bytes\n' "$N" "$(stat -c %s "$WORK/index.json")"
 
 t0=$(date +%s%N)
@@ -71,12 +81,15 @@ if command -v hyperfine >/dev/null; then
 	for q in "${QUERIES[@]}"; do
 		args+=("$GGEN marketplace search '$q'")
 	done
+	args+=("$GGEN version") # the process alone, for reference
 	hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$WORK/hf.json" \
 		"${args[@]}" >/dev/null
 	python3 - "$WORK/hf.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print("median %6.2f ms  mean %6.2f ms  %s" % (r["median"] * 1e3, r["mean"] * 1e3, r["command"]))
+    print("median %6.2f ms  min %6.2f ms  cpu %6.2f ms  %s" % (
+        r["median"] * 1e3, r["min"] * 1e3, (r["user"] + r["system"]) * 1e3,
+        r["command"]))
 PY
 else
 	for q in "${QUERIES[@]}"; do

@@ -57,13 +57,11 @@ static int run(struct gg_cli *cli, const struct gg_args *a)
 		goto out;
 	}
 	if (o.json) {
-		rc = gg_mp_print_json(cli, json_pack("{s:b, s:O, s:I, s:I, s:I}",
-						     "dry_run", o.dry,
-						     "objects", o.arr, "bytes",
-						     (json_int_t)r.bytes,
-						     "kept", (json_int_t)r.kept,
-						     "leftovers",
-						     (json_int_t)r.leftovers));
+		rc = gg_mp_print_json(cli, json_pack(
+			"{s:b, s:O, s:I, s:I, s:I}", "dry_run", o.dry,
+			"objects", o.arr, "bytes", (json_int_t)r.bytes, "kept",
+			(json_int_t)r.kept, "leftovers",
+			(json_int_t)r.leftovers));
 		goto out;
 	}
 	fprintf(cli->out, "%s %zu object%s, %llu bytes; %zu referenced "

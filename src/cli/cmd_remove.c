@@ -30,7 +30,8 @@ static json_t *report(struct gg_cli *cli, const char *name,
 		nl = strchr(p, '\n');
 		len = nl ? (int)(nl - p) : (int)strlen(p);
 		if (arr)
-			json_array_append_new(arr, json_stringn(p, (size_t)len));
+			json_array_append_new(arr,
+					      json_stringn(p, (size_t)len));
 		else
 			gg_cli_warn(cli, "%.*s depends on %s, which is no "
 				    "longer installed", len, p, name);

@@ -553,8 +553,9 @@ static int cache_pages(struct gg_db *db, int set, int *old)
 		rc = gg_db_prepare(db, "PRAGMA cache_size", &st);
 		if (rc)
 			return rc;
-		*old = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0)
-						      : -2000;
+		*old = -2000; /* SQLite's default, should the read fail */
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*old = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %d", set);

@@ -21,12 +21,13 @@
 #define KH_SWEEP_CONNS 1024
 
 /* An outbound request: dial (maybe), open, write, read one reply. */
-enum kout_state { KO_DIALING, KO_OPENING, KO_SENT };
+enum kout_state { KO_DIALING, KO_SENT };
 
 struct kout {
 	struct gg_kadhost *kh;
 	uint64_t req, started_ms;
 	int want_reply, reported, dead; /* dead: owner gone, just free */
+	int starting, early_err;        /* inside out_open (see there) */
 	enum kout_state state;
 	struct gg_peerid peer;
 	uint8_t *msg; /* framed */

@@ -121,6 +121,10 @@ static void out_close(void *arg, struct gg_stream *s, int err)
 	struct kout *o = arg;
 
 	o->s = NULL;
+	if (o->starting) { /* inside out_open: it reports */
+		o->early_err = err ? err : GG_ECLOSED;
+		return;
+	}
 	report(o, err ? err : GG_ECLOSED, NULL, 0);
 	kh_out_free(o);
 }
@@ -131,45 +135,40 @@ static const struct gg_stream_cbs out_cbs = {
 	.on_close = out_close,
 };
 
-static void out_opened(void *arg, struct gg_stream *s, int err)
-{
-	struct kout *o = arg;
-	int rc;
-
-	if (o->dead) {
-		if (s)
-			gg_stream_reset(s);
-		kh_out_free(o);
-		return;
-	}
-	if (err) {
-		report(o, err, NULL, 0);
-		kh_out_free(o);
-		return;
-	}
-	o->s = s;
-	o->state = KO_SENT;
-	gg_stream_set_cbs(s, &out_cbs, o);
-	rc = gg_stream_write(s, o->msg, o->len);
-	if (rc < 0) {
-		report(o, rc, NULL, 0);
-		gg_stream_reset(s);
-		o->s = NULL;
-		kh_out_free(o);
-		return;
-	}
-	if (!o->want_reply)
-		out_done(o);
-}
-
+/*
+ * Open a stream lazily (the proposal and the request leave together,
+ * saving a round trip) and write the request.  The host may end the
+ * stream before either call returns, so o->starting makes out_close leave
+ * the report to us.  0 (o may be gone: no reply wanted), or an error with
+ * o still ours.
+ */
 static int out_open(struct kout *o, struct gg_conn *c)
 {
-	const char *protos[1];
+	struct gg_stream *s = NULL;
+	int rc;
 
-	protos[0] = o->kh->proto;
-	o->state = KO_OPENING;
+	o->state = KO_SENT;
 	o->started_ms = kh_now(o->kh);
-	return gg_stream_open(c, protos, 1, out_opened, o);
+	o->starting = 1;
+	rc = gg_stream_open_lazy(c, o->kh->proto, &out_cbs, o, &s);
+	if (rc == 0 && !o->early_err) {
+		o->s = s;
+		rc = gg_stream_write(s, o->msg, o->len);
+		if (rc > 0)
+			rc = 0; /* above the high-water mark: queued anyway */
+		if (rc < 0 && o->s) {
+			gg_stream_reset(o->s);
+			o->s = NULL;
+		}
+	}
+	o->starting = 0;
+	if (rc == 0 && o->early_err)
+		rc = o->early_err;
+	if (rc < 0)
+		return rc;
+	if (!o->want_reply)
+		out_done(o);
+	return 0;
 }
 
 /* ---- dials ---- */
@@ -217,7 +216,11 @@ static void dial_finish(struct kdial *kd, struct gg_conn *c, int err)
 	for (o = kd->waiters; o; o = next) {
 		next = o->wnext;
 		o->wnext = NULL;
-		rc = (c && !o->dead) ? out_open(o, c) : err;
+		if (o->dead) {
+			kh_out_free(o);
+			continue;
+		}
+		rc = c ? out_open(o, c) : err;
 		if (rc < 0) {
 			report(o, rc, NULL, 0);
 			kh_out_free(o);
@@ -346,16 +349,15 @@ int kh_send_request(void *ctx, uint64_t req, const struct kad_peer *to,
 	o->want_reply = want_reply;
 	o->peer = to->id;
 	gg_buf_init(&o->in, kh->max_msg + GG_VARINT_MAX_LEN);
+	out_link(kh, o);
+	kh->st.req_out++;
 	c = gg_host_conn_to(kh->host, &to->id);
 	rc = c ? out_open(o, c) : out_via_dial(kh, o, to);
 	if (rc < 0) {
-		free(o->msg);
-		free(o);
-		return rc;
+		kh->st.req_failed++;
+		kh_out_free(o); /* the engine fails the request itself */
 	}
-	out_link(kh, o);
-	kh->st.req_out++;
-	return 0;
+	return rc;
 }
 
 /* Streams whose reply never came long after the engine gave up. */

@@ -159,8 +159,12 @@ static int conn_pull_mux(struct gg_conn *c)
 
 	while (c->out.len < CONN_BATCH) {
 		p = gg_yamux_output(c->ya, &n);
-		if (!n)
+		if (!n) {
+			/* room for y_on_send again: wake held-back writers */
+			if (c->out.len < CONN_DIRECT_MAX)
+				gg_yamux_output_consume(c->ya, 0);
 			return 0;
+		}
 		if (n > CONN_BATCH - c->out.len)
 			n = CONN_BATCH - c->out.len;
 		rc = gg_noise_write(c->noise, p, n, &c->out);
@@ -187,7 +191,8 @@ static int conn_can_pull(const struct gg_conn *c)
  * Write c->out: what the socket takes now, and the rest with one uv_write
  * (the buffer is swapped into c->wout, so c->out is free again at once).
  * Only the socket is touched, no engine and no callback, so this is safe
- * at any depth.  0 or the error (the connection is then failing).
+ * at any depth.  Nothing while a write is in flight.  0 or the error (the
+ * connection is then failing).
  */
 static int conn_write_out(struct gg_conn *c)
 {
@@ -195,6 +200,10 @@ static int conn_write_out(struct gg_conn *c)
 	uv_buf_t b;
 	int r;
 
+	/* one write at a time, or bytes would overtake the ones in flight
+	 * (a writer woken inside conn_pull_mux may have started one) */
+	if (c->writing || !c->out.len)
+		return 0;
 	b = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
 	r = uv_try_write((uv_stream_t *)c->tcp, &b, 1);
 	if (r == (int)c->out.len) {
@@ -335,8 +344,8 @@ static size_t y_on_payload(void *ud, struct gg_yamux_stream *ys,
  * A data frame from a writer, while yamux has nothing queued: encrypt it
  * straight from the writer's buffer into c->out (one pass instead of a
  * copy into yamux and a second pass).  Past CONN_DIRECT_MAX bytes waiting
- * for the socket, or while stream opens are held back, refuse: yamux
- * queues the frame and its output cap holds the writers back.
+ * for the socket the writer is held back (rather than copied into yamux
+ * to wait there); while stream opens are held back, yamux queues it.
  */
 static int y_on_send(void *ud, const uint8_t *hdr, const uint8_t *p,
 		     size_t n)
@@ -344,8 +353,10 @@ static int y_on_send(void *ud, const uint8_t *hdr, const uint8_t *p,
 	struct gg_conn *c = ud;
 	struct gg_noise_iov v[2] = { { hdr, GG_YAMUX_HDR_LEN }, { p, n } };
 
-	if (c->close_req || !conn_can_pull(c) || c->out.len >= CONN_DIRECT_MAX)
-		return GG_EBUSY;
+	if (c->close_req || !conn_can_pull(c))
+		return GG_EBUSY; /* queued in yamux */
+	if (c->out.len >= CONN_DIRECT_MAX)
+		return GG_EAGAIN; /* the writer waits: conn_pull_mux wakes it */
 	if (gg_noise_writev(c->noise, v, 2, &c->out))
 		return GG_EBUSY; /* queued; the pull reports the error */
 	c->need_flush = 1;

@@ -165,10 +165,14 @@ int yamux_data(struct gg_yamux *y, uint16_t flags, uint32_t id,
 
 	gg_yamux_hdr_encode(h, GG_YAMUX_DATA, flags, id, n);
 	/* straight to the host when nothing queued must go first */
-	if (y->out.len == 0 && y->cfg.on_send &&
-	    y->cfg.on_send(y->cfg.ud, h, p, n) == 0) {
-		y->queued += sizeof(h) + n;
-		return 0;
+	if (y->out.len == 0 && y->cfg.on_send) {
+		rc = y->cfg.on_send(y->cfg.ud, h, p, n);
+		if (rc == 0) {
+			y->queued += sizeof(h) + n;
+			return 0;
+		}
+		if (rc == GG_EAGAIN)
+			return rc; /* the host is full: hold the writer */
 	}
 	rc = out_add(y, h, sizeof(h), y->cfg.max_out);
 	if (!rc)

@@ -98,8 +98,11 @@ struct gg_yamux_cfg {
 	 * and n payload bytes, valid only during the call - offered to the
 	 * host while nothing is queued in the output, so that it can encrypt
 	 * it straight from the writer's buffer.  Return 0 when it sent (or
-	 * queued) the frame, < 0 to have the engine queue it as usual.  Must
-	 * not call into the session.
+	 * queued) the frame; GG_EAGAIN when it is full: the writer is held
+	 * back (its write comes up short) until the host calls
+	 * gg_yamux_output_consume, with 0 when it took nothing from
+	 * gg_yamux_output; any other code < 0 to have the engine queue the
+	 * frame as usual.  Must not call into the session.
 	 */
 	int (*on_send)(void *ud, const uint8_t *hdr, const uint8_t *p,
 		       size_t n);
@@ -140,8 +143,8 @@ int gg_yamux_tick(struct gg_yamux *y, uint64_t now_ms);
 /* Bytes waiting to be sent (pointer valid until the next call into y). */
 const uint8_t *gg_yamux_output(struct gg_yamux *y, size_t *len);
 
-/* The host sent n of those bytes; may call on_writable for held-back
- * streams once there is room again. */
+/* The host sent n of those bytes (n may be 0: on_send has room again);
+ * may call on_writable for held-back streams once there is room. */
 void gg_yamux_output_consume(struct gg_yamux *y, size_t n);
 
 /* Send a ping now (its answer comes through on_pong).  0, GG_EBUSY (one

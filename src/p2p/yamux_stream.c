@@ -289,6 +289,11 @@ long gg_yamux_stream_write(struct gg_yamux_stream *s, const void *p,
 		k = k < y->cfg.max_frame ? k : y->cfg.max_frame;
 		k = k < room ? k : room;
 		rc = yamux_data(y, 0, s->id, src + done, (uint32_t)k);
+		if (rc == GG_EAGAIN) { /* woken by output_consume */
+			rc = 0;
+			y->blocked = 1;
+			break;
+		}
 		if (rc) {
 			yamux_fail(y, rc, GG_YAMUX_GOAWAY_INTERNAL);
 			break;

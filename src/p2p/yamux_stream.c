@@ -122,6 +122,9 @@ static void grant(struct gg_yamux_stream *s)
 		s->recv_max += grow;
 		y->grown += grow;
 		delta += grow;
+		if (s->recv_max == y->cfg.max_window)
+			gg_debug("yamux", "stream %u: window grown to %u KiB",
+				 (unsigned)s->id, (unsigned)(s->recv_max >> 10));
 	}
 	s->epoch_ms = now;
 	s->recv_win += delta;

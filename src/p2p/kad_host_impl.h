@@ -64,6 +64,7 @@ struct kjoin {
 	gg_kadhost_join_cb cb;
 	void *arg;
 	struct gg_peerid *wait; /* peers still to be identified/checked */
+	uint64_t *until;        /* per waiter: give up then (0: deadline) */
 	int nwait, ndialing, first_err, booting, finished;
 	uint64_t deadline_ms;
 	struct kjoin *next;
@@ -115,6 +116,8 @@ void kh_checks_run(struct gg_kadhost *kh);
 void kh_sweep_conns(struct gg_kadhost *kh);
 void kh_joins_run(struct gg_kadhost *kh);
 void kh_joins_peer_done(struct gg_kadhost *kh, const struct gg_peerid *id);
+void kh_joins_peer_later(struct gg_kadhost *kh, const struct gg_peerid *id,
+			 uint64_t ms);
 void kh_peers_close(struct gg_kadhost *kh);
 int kh_table_schema(struct gg_kadhost *kh);
 

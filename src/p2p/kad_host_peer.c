@@ -19,6 +19,7 @@
 
 #define KH_CHECK_MS 10000
 #define KH_JOIN_MAX 64
+#define KH_PUSH_GRACE_MS 3000
 
 /* ---- identify ---- */
 
@@ -84,11 +85,27 @@ static void kid_use(struct kid *d, const struct gg_identify_info *info)
 	kid_peer(d, info, &p);
 	if (!lists || !p.addrs.n) {
 		kad_on_peer_identified(kh->kad, &p, 0);
-		kh_joins_peer_done(kh, &d->peer);
+		/* js announces the protocol a moment later (identify push) */
+		kh_joins_peer_later(kh, &d->peer, KH_PUSH_GRACE_MS);
 	} else if (kad_on_peer_identified(kh->kad, &p, 1) < 0) {
 		kh_joins_peer_done(kh, &d->peer); /* full or diversity */
 	}
 	kh_kick(kh);
+}
+
+/*
+ * Our identify request failed.  js-libp2p takes one inbound identify
+ * stream per connection and resets ours when the identify service's came
+ * first; that one fills the peer store, so the sweep looks soon.
+ */
+static void kid_failed(struct kid *d)
+{
+	struct gg_kadhost *kh = d->kh;
+
+	if (kh->closing)
+		return;
+	kh_joins_peer_later(kh, &d->peer, KH_PUSH_GRACE_MS);
+	kh->last_sweep_ms = kh_now(kh) - 800; /* sweep in 200 ms */
 }
 
 static void kid_data(void *arg, struct gg_stream *s, const uint8_t *p,
@@ -110,8 +127,8 @@ static void kid_data(void *arg, struct gg_stream *s, const uint8_t *p,
 	    gg_identify_decode(d->in.data + hdr, len, &info) == 0) {
 		kid_use(d, &info);
 		gg_identify_info_release(&info);
-	} else if (!d->kh->closing) {
-		kh_joins_peer_done(d->kh, &d->peer);
+	} else {
+		kid_failed(d);
 	}
 	gg_stream_set_cbs(s, &kid_drain, NULL);
 	gg_stream_close_write(s);
@@ -122,8 +139,7 @@ static void kid_close(void *arg, struct gg_stream *s, int err)
 {
 	struct kid *d = arg;
 
-	if (!d->kh->closing)
-		kh_joins_peer_done(d->kh, &d->peer);
+	kid_failed(d);
 	kid_free(d);
 }
 
@@ -139,8 +155,7 @@ static void kid_opened(void *arg, struct gg_stream *s, int err)
 	if (err || d->kh->closing) {
 		if (s)
 			gg_stream_reset(s);
-		if (!d->kh->closing)
-			kh_joins_peer_done(d->kh, &d->peer);
+		kid_failed(d);
 		kid_free(d);
 		return;
 	}
@@ -294,6 +309,7 @@ static void join_free_maybe(struct kjoin *j)
 {
 	if (j->finished && j->ndialing == 0) {
 		free(j->wait);
+		free(j->until);
 		free(j);
 	}
 }
@@ -327,8 +343,10 @@ static void join_wait_add(struct kjoin *j, const struct gg_peerid *id)
 	for (i = 0; i < j->nwait; i++)
 		if (gg_peerid_eq(&j->wait[i], id))
 			return;
-	if (j->nwait < KH_JOIN_MAX)
+	if (j->nwait < KH_JOIN_MAX) {
+		j->until[j->nwait] = 0;
 		j->wait[j->nwait++] = *id;
+	}
 }
 
 void kh_joins_peer_done(struct gg_kadhost *kh, const struct gg_peerid *id)
@@ -339,9 +357,23 @@ void kh_joins_peer_done(struct gg_kadhost *kh, const struct gg_peerid *id)
 	for (j = kh->joins; j; j = j->next)
 		for (i = 0; i < j->nwait; i++)
 			if (gg_peerid_eq(&j->wait[i], id)) {
-				j->wait[i] = j->wait[--j->nwait];
+				j->nwait--;
+				j->wait[i] = j->wait[j->nwait];
+				j->until[i] = j->until[j->nwait];
 				break;
 			}
+}
+
+void kh_joins_peer_later(struct gg_kadhost *kh, const struct gg_peerid *id,
+			 uint64_t ms)
+{
+	struct kjoin *j;
+	int i;
+
+	for (j = kh->joins; j; j = j->next)
+		for (i = 0; i < j->nwait; i++)
+			if (gg_peerid_eq(&j->wait[i], id) && !j->until[i])
+				j->until[i] = kh_now(kh) + ms;
 }
 
 static void join_dialed(void *arg, struct gg_conn *c, int err,
@@ -382,18 +414,22 @@ static void join_booted(void *arg, const struct kad_result *r)
 	join_end(j, gg_kadhost_table_size(j->kh) ? 0 : GG_ENOTFOUND);
 }
 
-/* Drop waits for peers that made it into the table. */
-static void join_prune(struct kjoin *j)
+/* Drop waits for peers that made it into the table or ran out of time. */
+static void join_prune(struct kjoin *j, uint64_t now)
 {
 	const struct kad_entry *e;
 	int i = 0;
 
 	while (i < j->nwait) {
 		e = kad_table_find(kad_routing_table(j->kh->kad), &j->wait[i]);
-		if (e && e->state == KAD_PEER_VERIFIED)
-			j->wait[i] = j->wait[--j->nwait];
-		else
+		if ((e && e->state == KAD_PEER_VERIFIED) ||
+		    (j->until[i] && now >= j->until[i])) {
+			j->nwait--;
+			j->wait[i] = j->wait[j->nwait];
+			j->until[i] = j->until[j->nwait];
+		} else {
 			i++;
+		}
 	}
 }
 
@@ -406,7 +442,7 @@ void kh_joins_run(struct gg_kadhost *kh)
 		next = j->next;
 		if (j->booting || j->ndialing)
 			continue;
-		join_prune(j);
+		join_prune(j, now);
 		if (j->nwait && now < j->deadline_ms)
 			continue;
 		if (!gg_kadhost_table_size(kh)) {
@@ -461,7 +497,10 @@ int gg_kadhost_join(struct gg_kadhost *kh, const struct gg_multiaddr *addrs,
 	if (kh->closing)
 		return GG_ECANCELED;
 	if (!(j = calloc(1, sizeof(*j))) ||
-	    !(j->wait = calloc(KH_JOIN_MAX, sizeof(*j->wait)))) {
+	    !(j->wait = calloc(KH_JOIN_MAX, sizeof(*j->wait))) ||
+	    !(j->until = calloc(KH_JOIN_MAX, sizeof(*j->until)))) {
+		if (j)
+			free(j->wait);
 		free(j);
 		return GG_ENOMEM;
 	}

@@ -118,6 +118,8 @@ check_grep "prints the table size" '^routing table: [1-9][0-9]* peers$' "$OUT_F"
 if wait_for "a js node in the table" 20 boot_has_js; then
 	ok "the table holds js nodes"
 else not_ok "the table holds js nodes" "$(cat "$T/boot")"; fi
+check "p2p bootstrap through a js node" timeout 60 "$GGEN" mp p2p bootstrap "$(jsma 2)"
+check_grep "which lands in the table" "^$(jsid 2) /ip4/127\.0\.0\.1/tcp/" "$OUT_F"
 
 # ---- FIND_NODE both ways ----
 for n in b c d; do

@@ -37,8 +37,18 @@ static void framing(void **state)
 			 GG_EPARSE);
 }
 
-/* A host on 127.0.0.1 with a DHT in the given mode. */
+/* A host on 127.0.0.1 with a DHT in the given mode; key (a private key
+ * protobuf) or a new one. */
+static struct tnode *node_new_key(uv_loop_t *loop, int server, sqlite3 *db,
+				  const struct gg_buf *key);
+
 static struct tnode *node_new(uv_loop_t *loop, int server, sqlite3 *db)
+{
+	return node_new_key(loop, server, db, NULL);
+}
+
+static struct tnode *node_new_key(uv_loop_t *loop, int server, sqlite3 *db,
+				  const struct gg_buf *key)
 {
 	struct tnode *t = calloc(1, sizeof(*t));
 	struct gg_kadhost_cfg kc;
@@ -47,7 +57,11 @@ static struct tnode *node_new(uv_loop_t *loop, int server, sqlite3 *db)
 
 	assert_non_null(t);
 	memset(&hc, 0, sizeof(hc));
-	assert_int_equal(gg_privkey_generate(&t->key), 0);
+	if (key)
+		assert_int_equal(gg_privkey_from_proto(key->data, key->len,
+						       &t->key), 0);
+	else
+		assert_int_equal(gg_privkey_generate(&t->key), 0);
 	hc.loop = loop;
 	hc.key = t->key;
 	assert_int_equal(gg_host_new(&hc, &t->host), 0);
@@ -134,6 +148,7 @@ static void persistence(void **state)
 	sqlite3 *db;
 	struct tnode *a, *b;
 	struct kad_peer p;
+	struct gg_buf key = GG_BUF_INIT(4096);
 	size_t before;
 	int i;
 
@@ -141,6 +156,7 @@ static void persistence(void **state)
 	uv_loop_init(&loop);
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
 	a = node_new(&loop, 1, db);
+	assert_int_equal(gg_privkey_to_proto(a->key, &key), 0);
 	for (i = 0; i < 50; i++) {
 		fake_peer(i, &p);
 		kad_add_verified(gg_kadhost_kad(a->kh), &p);
@@ -148,7 +164,8 @@ static void persistence(void **state)
 	before = gg_kadhost_table_size(a->kh);
 	assert_true(before > 10);
 	nodes_free(&loop, a, NULL); /* close saves */
-	b = node_new(&loop, 1, db);
+	b = node_new_key(&loop, 1, db, &key); /* the same node, restarted */
+	gg_buf_release(&key);
 	assert_int_equal(gg_kadhost_table_size(b->kh), before);
 	fake_peer(7, &p);
 	assert_non_null(kad_table_find(kad_routing_table(gg_kadhost_kad(b->kh)),

@@ -1,8 +1,8 @@
 /*
  * kad_host_impl.h - the inside of struct gg_kadhost, shared by
  * kad_host.c (lifecycle, timer, server side), kad_host_out.c (outbound
- * requests and dials) and kad_host_peer.c (identify, ping checks, join,
- * routing-table persistence).  Not for use elsewhere.
+ * requests and dials), kad_host_peer.c (identify, ping checks, join) and
+ * kad_host_table.c (routing-table persistence).  Not for use elsewhere.
  */
 #ifndef GG_P2P_KAD_HOST_IMPL_H
 #define GG_P2P_KAD_HOST_IMPL_H
@@ -119,6 +119,8 @@ void kh_joins_peer_done(struct gg_kadhost *kh, const struct gg_peerid *id);
 void kh_joins_peer_later(struct gg_kadhost *kh, const struct gg_peerid *id,
 			 uint64_t ms);
 void kh_peers_close(struct gg_kadhost *kh);
+
+/* kad_host_table.c */
 int kh_table_schema(struct gg_kadhost *kh);
 
 #endif

@@ -9,8 +9,6 @@
  * pinger may not be freed there, and the engine is told from the timer
  * (kh_checks_run), which also gives up on a ping after KH_CHECK_MS.
  */
-#include <sqlite3.h>
-
 #include "p2p/identify.h"
 #include "p2p/kad_host_impl.h"
 #include "util/error.h"

@@ -12,6 +12,7 @@
 #include "cli/cmds.h"
 #include "config/config.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 static const struct gg_opt opts[] = {
 	{ "force", 'f', GG_OPT_FLAG, NULL, "Overwrite an existing file" },
@@ -48,8 +49,8 @@ static int run(struct gg_cli *cli, const struct gg_args *a)
 		rc = gg_cli_fail(cli, "out of memory");
 		goto out;
 	}
-	rc = gg_config_write_file(path, text.data, text.len, 0644,
-				  gg_args_flag(a, "force") > 0);
+	rc = gg_write_file_atomic(path, text.data, text.len, 0644,
+				  gg_args_flag(a, "force") ? GG_FS_REPLACE : 0);
 	if (rc == GG_EEXISTS)
 		rc = gg_cli_fail(cli, "%s already exists; use --force to "
 				 "overwrite it", path);

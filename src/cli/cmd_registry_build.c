@@ -17,6 +17,7 @@
 #include "cli/cmds.h"
 #include "market/archive.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 #define SUFFIX ".tar.gz"
 #define MAX_ARCHIVES 100000
@@ -213,7 +214,8 @@ static int write_index(struct build *b)
 	if (!text)
 		return gg_cli_fail(b->cli, "out of memory");
 	snprintf(path, sizeof(path), "%s/index.json", b->dir);
-	rc = gg_config_write_file(path, text, strlen(text), 0644, 1);
+	rc = gg_write_file_atomic(path, text, strlen(text),
+				  0644, GG_FS_REPLACE);
 	free(text);
 	if (rc)
 		return gg_cli_fail(b->cli, "cannot write %s: %s", path,

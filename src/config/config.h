@@ -136,10 +136,5 @@ int gg_home_ensure(char *out, size_t outsz);
 /* The configuration file in use: explicit when not NULL, else
  * $GGEN_HOME/p2p-config.toml. */
 int gg_config_path(const char *explicit_path, char *out, size_t outsz);
-/* Write data to path atomically (temp file in the same directory, fsync,
- * rename, fsync the directory) with the given mode.  Without force an
- * existing file is left alone and GG_EEXISTS returned. */
-int gg_config_write_file(const char *path, const void *data, size_t len,
-			 unsigned mode, int force);
 
 #endif

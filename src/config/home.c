@@ -1,7 +1,6 @@
 /*
  * home.c - where ggen keeps its files ($GGEN_HOME, default ~/.ggen), the
- * configuration file's path, and the atomic file write that
- * `config init` uses (util/fs.h does the work).
+ * configuration file's path.
  */
 #include "config/config.h"
 
@@ -13,7 +12,6 @@
 #include <unistd.h>
 
 #include "util/error.h"
-#include "util/fs.h"
 
 static int copy_out(char *out, size_t outsz, const char *a, const char *b)
 {
@@ -77,11 +75,4 @@ int gg_config_path(const char *explicit_path, char *out, size_t outsz)
 		return copy_out(out, outsz, explicit_path, "");
 	rc = gg_home_dir(home, sizeof(home));
 	return rc ? rc : copy_out(out, outsz, home, "/" GG_CONFIG_FILE);
-}
-
-int gg_config_write_file(const char *path, const void *data, size_t len,
-			 unsigned mode, int force)
-{
-	return gg_write_file_atomic(path, data, len, mode,
-				    force ? GG_FS_REPLACE : 0);
 }

@@ -22,6 +22,7 @@
 #include "market/archive.h"
 #include "market/archive_dl.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 #define COPY_BLOCK 65536
 
@@ -396,7 +397,8 @@ int gg_archive_pack_file(const char *dir, const char *path,
 		      stat(path, &st) == 0 ? &st : NULL);
 
 	if (!rc) {
-		rc = gg_config_write_file(path, out.data, out.len, 0644, 1);
+		rc = gg_write_file_atomic(path, out.data, out.len,
+				  0644, GG_FS_REPLACE);
 		if (rc && err)
 			gg_buf_printf(err, "%s: cannot write: %s", path,
 				      gg_strerror(rc));

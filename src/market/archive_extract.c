@@ -24,6 +24,7 @@
 #include "market/archive_impl.h"
 #include "market/mio.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 #define COPY_BLOCK 65536
 
@@ -63,25 +64,6 @@ static int rm_at(int dfd, const char *name)
 	return unlinkat(dfd, name, AT_REMOVEDIR) ? gg_from_errno(errno) : 0;
 }
 
-static int mkdirs(const char *path)
-{
-	char tmp[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(tmp))
-		return GG_ETOOBIG;
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] != '/' && tmp[i] != 0)
-			continue;
-		tmp[i] = 0;
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return gg_from_errno(errno);
-		tmp[i] = path[i];
-	}
-	return 0;
-}
-
 /* Create the directories of path[0..n) below the temporary root. */
 static int make_dirs(struct xctx *x, const char *path, size_t n)
 {
@@ -107,21 +89,6 @@ static int make_dirs(struct xctx *x, const char *path, size_t n)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return gg_from_errno(errno);
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int write_file(struct xctx *x)
 {
 	const char *slash = strrchr(x->w.path, '/');
@@ -142,7 +109,7 @@ static int write_file(struct xctx *x)
 	while (!rc && (r = walk_read(&x->w, x->buf, COPY_BLOCK)) != 0) {
 		if (r < 0)
 			rc = (int)r;
-		else if ((rc = write_all(fd, x->buf, (size_t)r)) != 0)
+		else if ((rc = gg_write_all(fd, x->buf, (size_t)r)) != 0)
 			walk_fail(&x->w, rc, gg_strerror(rc));
 	}
 	/* the umask may have narrowed the mode */
@@ -295,7 +262,7 @@ static int extract(const char *path, const void *p, size_t n,
 	if (!rc && !(flags & GG_EXTRACT_REPLACE) && !lstat(dest, &st))
 		rc = GG_EEXISTS;
 	if (!rc)
-		rc = mkdirs(x.parent);
+		rc = gg_mkdirs(x.parent, 0755);
 	/* what a killed extraction to the same place left behind */
 	if (!rc)
 		gg_mio_sweep(x.parent, x.prefix, 0, NULL);

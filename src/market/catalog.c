@@ -179,7 +179,7 @@ int gg_catalog_sync_central(struct gg_db *db, const char *path,
 	rc = key_matches(db, key, &match);
 	if (rc || match)
 		return rc;
-	rc = gg_mio_read_file(path, &text);
+	rc = gg_read_file(path, &text);
 	if (rc)
 		goto out;
 	/* a big import touches the B-trees all over: a larger page cache

@@ -119,15 +119,15 @@ static void sweep_leftovers(struct gc *g, const char *home, int dry_run)
 	struct dirent *de;
 	DIR *d;
 
-	if (!gg_mio_path(dir, sizeof(dir), "%s/store/sha256", home))
+	if (!gg_path_fmt(dir, sizeof(dir), "%s/store/sha256", home))
 		count_sweep(g, dir, ".tmp-", dry_run);
-	if (gg_mio_path(dir, sizeof(dir), "%s/packages", home))
+	if (gg_path_fmt(dir, sizeof(dir), "%s/packages", home))
 		return;
 	count_sweep(g, dir, NULL, dry_run);
 	d = opendir(dir);
 	while (d && (de = readdir(d)) != NULL)
 		if (de->d_name[0] != '.' &&
-		    !gg_mio_path(sub, sizeof(sub), "%s/%s", dir, de->d_name))
+		    !gg_path_fmt(sub, sizeof(sub), "%s/%s", dir, de->d_name))
 			count_sweep(g, sub, NULL, dry_run);
 	if (d)
 		closedir(d);

@@ -166,10 +166,10 @@ static int fill_step(struct planner *p, const struct gg_catalog_entry *e,
 				    e->download_url);
 	}
 	if (top && p->o->target)
-		rc = gg_mio_path(s->path, sizeof(s->path), "%s/%s",
+		rc = gg_path_fmt(s->path, sizeof(s->path), "%s/%s",
 				 p->o->target, e->name);
 	else
-		rc = gg_mio_path(s->path, sizeof(s->path), "%s/packages/%s/%s",
+		rc = gg_path_fmt(s->path, sizeof(s->path), "%s/packages/%s/%s",
 				 p->o->home, e->name, e->version);
 	if (rc)
 		return fail(p->err, rc, "install path too long");

@@ -59,7 +59,7 @@ static void sweep_downloads(const char *dir)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, "download-", 9) ||
-		    gg_mio_path(path, sizeof(path), "%s/%s", dir, de->d_name))
+		    gg_path_fmt(path, sizeof(path), "%s/%s", dir, de->d_name))
 			continue;
 		if (!unlink(path))
 			gg_debug("install", "removed stale %s", path);
@@ -126,9 +126,9 @@ static int fetch(struct applier *a, const struct gg_install_step *s)
 		return fail(a->err, GG_ENOTFOUND, "%s %s is no longer in the "
 			    "content store; publish it again", s->name,
 			    s->version);
-	if ((rc = gg_mio_path(dir, sizeof(dir), "%s/cache", a->o->home)) ||
-	    (rc = gg_mio_mkdirs(dir, 0700)) ||
-	    (rc = gg_mio_path(tmp, sizeof(tmp), "%s/download-XXXXXX", dir)))
+	if ((rc = gg_path_fmt(dir, sizeof(dir), "%s/cache", a->o->home)) ||
+	    (rc = gg_mkdirs(dir, 0700)) ||
+	    (rc = gg_path_fmt(tmp, sizeof(tmp), "%s/download-XXXXXX", dir)))
 		return fail(a->err, rc, "%s: %s", dir, gg_strerror(rc));
 	fd = mkstemp(tmp);
 	if (fd < 0)
@@ -230,7 +230,7 @@ int gg_install_apply(struct gg_install_plan *plan,
 		rc = gg_lock_load(o->home, 1, &a.lock, err);
 	if (rc)
 		goto out;
-	if (!gg_mio_path(dir, sizeof(dir), "%s/cache", o->home))
+	if (!gg_path_fmt(dir, sizeof(dir), "%s/cache", o->home))
 		sweep_downloads(dir);
 	for (i = 0; i < plan->n && !rc; i++)
 		rc = apply_one(&a, &plan->v[i]);

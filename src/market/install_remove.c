@@ -179,12 +179,12 @@ int gg_install_remove(const char *home, const char *name,
 	*removed = gg_lock_remove(&l, name, version);
 	rc = gg_lock_save(&l, err);
 	for (i = 0; !rc && i < n; i++) {
-		rc = gg_mio_remove_tree_atomic(paths[i]);
+		rc = gg_remove_tree_atomic(paths[i]);
 		if (rc)
 			fail(err, rc, "%s: %s", paths[i], gg_strerror(rc));
 	}
 	/* packages/NAME, once its last version is gone */
-	if (!gg_mio_path(parent, sizeof(parent), "%s/packages/%s", home, name))
+	if (!gg_path_fmt(parent, sizeof(parent), "%s/packages/%s", home, name))
 		rmdir(parent);
 out:
 	for (i = 0; paths && i < n; i++)

@@ -4,7 +4,7 @@
  * The file is read whole (capped), checked entry by entry, and any
  * problem is reported with the path of the offending value
  * ("packages[2].version") so a damaged lock is repaired by a person, never
- * overwritten by us.  Saving goes through gg_config_write_file (temp,
+ * overwritten by us.  Saving goes through gg_write_file_atomic (temp,
  * fsync, rename, fsync dir).  The advisory flock lives on a separate file
  * so that the atomic rename of ggen.lock never drops it.
  */
@@ -20,6 +20,7 @@
 #include "market/manifest.h"
 #include "market/semver.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 #define FLOCK_FILE ".ggen.lock.flock"
 
@@ -500,7 +501,8 @@ int gg_lock_save(const struct gg_lock *l, struct gg_buf *err)
 		size_t n = strlen(text);
 
 		text[n] = '\n'; /* replaces the NUL; length passed below */
-		rc = gg_config_write_file(l->path, text, n + 1, 0644, 1);
+		rc = gg_write_file_atomic(l->path, text, n + 1,
+				  0644, GG_FS_REPLACE);
 	}
 	if (rc && err)
 		gg_buf_printf(err, "%s: cannot write: %s", l->path,

@@ -1,8 +1,7 @@
 /*
- * mio.h - the few file-system helpers the marketplace verbs share: read a
- * whole file under a cap, make a directory with its parents, remove a
- * tree without ever following a symbolic link out of it, and name and
- * sweep the temporary entries that a killed process leaves behind.
+ * mio.h - the marketplace's own file-system helpers: naming and sweeping
+ * the temporary entries that a killed process leaves behind.  The general
+ * primitives (read a file, mkdir -p, remove a tree) are in util/fs.h.
  */
 #ifndef GG_MARKET_MIO_H
 #define GG_MARKET_MIO_H
@@ -11,17 +10,8 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+#include "util/fs.h" /* read_file, mkdirs, remove_tree, path_fmt */
 
-/* Append the file at path to out; GG_ETOOBIG past out's cap, GG_ENOTFOUND
- * when absent, other errno codes converted. */
-int gg_mio_read_file(const char *path, struct gg_buf *out);
-/* mkdir -p with mode for each missing component. */
-int gg_mio_mkdirs(const char *path, unsigned mode);
-/* rm -rf path (symlinks removed, never followed); absent is fine. */
-int gg_mio_remove_tree(const char *path);
-/* Remove a tree so it vanishes at once: rename it to a hidden sibling
- * ".trash-*", then delete that.  Absent is fine. */
-int gg_mio_remove_tree_atomic(const char *path);
 /*
  * Leftovers of killed processes.  Every temporary name ggen makes carries
  * its creator's pid right after a marker: ".NAME.tmp-PID-XXXXXX" (an
@@ -46,8 +36,5 @@ int gg_mio_is_stale(int dfd, const char *name, int64_t now);
 int gg_mio_sweep(const char *dir, const char *prefix, int dry_run,
 		 size_t *n);
 
-/* snprintf into out, GG_ETOOBIG on truncation. */
-int gg_mio_path(char *out, size_t outsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -30,6 +30,7 @@
 #include "market/mio.h"
 #include "util/base.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 #define META_MAX ((size_t)64 << 10)
@@ -107,15 +108,15 @@ int gg_registry_normalize(const char *in, char *out, size_t outsz)
 	if (!in || !*in)
 		return GG_ENOTFOUND;
 	if (is_http(in) || is_file(in))
-		return gg_mio_path(out, outsz, "%s", in);
+		return gg_path_fmt(out, outsz, "%s", in);
 	if (strstr(in, "://"))
 		return GG_EINVAL;
 	if (in[0] == '/') {
-		rc = gg_mio_path(abs, sizeof(abs), "%s", in);
+		rc = gg_path_fmt(abs, sizeof(abs), "%s", in);
 	} else {
 		if (!getcwd(cwd, sizeof(cwd)))
 			return gg_from_errno(errno);
-		rc = gg_mio_path(abs, sizeof(abs), "%s/%s", cwd, in);
+		rc = gg_path_fmt(abs, sizeof(abs), "%s/%s", cwd, in);
 	}
 	if (rc)
 		return rc;
@@ -146,7 +147,7 @@ int gg_registry_resolve(const char *base, const char *ref, char *out,
 	/* an index on the web never points us at local files */
 	if (!is_http(s) && !(is_file(s) && is_file(base)))
 		goto out;
-	rc = gg_mio_path(out, outsz, "%s", s);
+	rc = gg_path_fmt(out, outsz, "%s", s);
 out:
 	c.free(s);
 	c.url_cleanup(u);
@@ -253,7 +254,7 @@ static struct curl_slist *set_request(CURL *h, struct xfer *x)
 				 (curl_off_t)x->ims);
 	}
 	if (x->etag_in && *x->etag_in &&
-	    gg_mio_path(line, sizeof(line), "If-None-Match: %s",
+	    gg_path_fmt(line, sizeof(line), "If-None-Match: %s",
 			x->etag_in) == 0) {
 		hdrs = x->c.slist_append(NULL, line);
 		x->c.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
@@ -435,7 +436,8 @@ static int save_meta(const char *path, const struct meta *m)
 	json_decref(o);
 	if (!text)
 		return GG_ENOMEM;
-	rc = gg_config_write_file(path, text, strlen(text), 0644, 1);
+	rc = gg_write_file_atomic(path, text, strlen(text),
+				  0644, GG_FS_REPLACE);
 	free(text);
 	return rc;
 }
@@ -446,13 +448,13 @@ struct paths {
 
 static int make_paths(const char *home, struct paths *p)
 {
-	int rc = gg_mio_path(p->dir, sizeof(p->dir), "%s/cache", home);
+	int rc = gg_path_fmt(p->dir, sizeof(p->dir), "%s/cache", home);
 
 	if (!rc)
-		rc = gg_mio_path(p->cache, sizeof(p->cache), "%s/index.json",
+		rc = gg_path_fmt(p->cache, sizeof(p->cache), "%s/index.json",
 				 p->dir);
 	if (!rc)
-		rc = gg_mio_path(p->meta, sizeof(p->meta),
+		rc = gg_path_fmt(p->meta, sizeof(p->meta),
 				 "%s/index.meta.json", p->dir);
 	return rc;
 }
@@ -499,8 +501,8 @@ static int store_body(const struct paths *p, const struct xfer *x,
 	gg_hex_encode(d, 32, hex, sizeof(hex));
 	st->how = m->valid && !strcmp(hex, m->sha256) ? GG_REG_NOT_MODIFIED
 						      : GG_REG_FETCHED;
-	rc = gg_config_write_file(p->cache, x->mem->data, x->mem->len, 0644,
-				  1);
+	rc = gg_write_file_atomic(p->cache, x->mem->data, x->mem->len,
+				  0644, GG_FS_REPLACE);
 	if (rc) {
 		set_err(err, "%s: %s", p->cache, gg_strerror(rc));
 		return rc;
@@ -625,7 +627,7 @@ int gg_registry_sync(const struct gg_registry_opts *o,
 		memset(&x, 0, sizeof(x));
 		return finish(&p, &x, A_NOTMOD, &m, st, err);
 	}
-	rc = gg_mio_mkdirs(p.dir, 0700);
+	rc = gg_mkdirs(p.dir, 0700);
 	if (rc) {
 		set_err(err, "%s: %s", p.dir, gg_strerror(rc));
 		return rc;

@@ -20,6 +20,7 @@
 #include "market/mio.h"
 #include "market/store.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 #define CHUNK 65536
@@ -63,54 +64,6 @@ int gg_store_has(const struct gg_store *s, const struct gg_pkgid *id)
 	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* mkdir -p for the store's own directories (0755). */
-static int mkdirs(const char *path)
-{
-	char tmp[GG_STORE_PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(tmp))
-		return GG_ETOOBIG;
-	memcpy(tmp, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] != '/' && tmp[i] != 0)
-			continue;
-		tmp[i] = 0;
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return gg_from_errno(errno);
-		tmp[i] = path[i];
-	}
-	return 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return gg_from_errno(errno);
-	if (fsync(fd) && errno != EINVAL)
-		rc = gg_from_errno(errno);
-	close(fd);
-	return rc;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return gg_from_errno(errno);
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Hash everything readable from fd; copy it to out_fd when >= 0. */
 static int hash_fd(int fd, int out_fd, struct gg_pkgid *id, uint64_t *size)
 {
@@ -129,7 +82,7 @@ static int hash_fd(int fd, int out_fd, struct gg_pkgid *id, uint64_t *size)
 		gg_sha256_update(h, buf, (size_t)n);
 		total += (uint64_t)n;
 		if (out_fd >= 0)
-			rc = write_all(out_fd, buf, (size_t)n);
+			rc = gg_write_all(out_fd, buf, (size_t)n);
 	}
 	if (!rc) {
 		gg_sha256_final(h, id->b);
@@ -269,11 +222,11 @@ static int commit_tmp(struct gg_store *s, const char *tmp,
 		return rc;
 	memcpy(dir, path, strlen(path) + 1);
 	*strrchr(dir, '/') = 0;
-	rc = mkdirs(dir);
+	rc = gg_mkdirs(dir, 0755);
 	if (!rc && rename(tmp, path))
 		rc = gg_from_errno(errno);
 	if (!rc)
-		rc = fsync_dir(dir);
+		rc = gg_fsync_dir(dir);
 	return rc;
 }
 
@@ -286,7 +239,7 @@ static int put(struct gg_store *s, int src_fd, const void *p, size_t n,
 {
 	char tmp[GG_STORE_PATH_MAX];
 	struct gg_pkgid id;
-	int fd = -1, rc = mkdirs(s->root);
+	int fd = -1, rc = gg_mkdirs(s->root, 0755);
 
 	if (!rc)
 		rc = gg_mio_tmp_template(tmp, sizeof(tmp), s->root, TMP_PREFIX);
@@ -300,7 +253,7 @@ static int put(struct gg_store *s, int src_fd, const void *p, size_t n,
 		rc = hash_fd(src_fd, fd, &id, NULL);
 	} else if (!rc) {
 		gg_pkgid_of(p, n, &id);
-		rc = write_all(fd, p, n);
+		rc = gg_write_all(fd, p, n);
 	}
 	if (!rc && fsync(fd))
 		rc = gg_from_errno(errno);
@@ -358,7 +311,7 @@ int gg_store_remove(struct gg_store *s, const struct gg_pkgid *id)
 	if (unlink(path))
 		return errno == ENOENT ? GG_ENOTFOUND : gg_from_errno(errno);
 	*strrchr(path, '/') = 0;
-	return fsync_dir(path);
+	return gg_fsync_dir(path);
 }
 
 static int is_hex_name(const char *name, size_t want_len)

@@ -26,6 +26,7 @@
 #include "node/client.h"
 #include "node/control.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 #define REPORT_MAX (64u * 1024u)
@@ -325,7 +326,8 @@ int gg_daemon_serve(struct gg_daemon *d, struct gg_node *n,
 	if (rc)
 		return rc;
 	k = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	rc = gg_config_write_file(d->pid_path, pid, (size_t)k, 0644, 1);
+	rc = gg_write_file_atomic(d->pid_path, pid, (size_t)k,
+				  0644, GG_FS_REPLACE);
 	if (rc) {
 		snprintf(err, errsz, "cannot write %s: %s", d->pid_path,
 			 gg_strerror(rc));

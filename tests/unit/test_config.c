@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 /* Short enough that every path built from it fits PLEN. */
 #define PLEN 640
@@ -615,15 +616,15 @@ static void atomic_write(void **state)
 	(void)state;
 	fresh_dir(dir, sizeof(dir), "w");
 	snprintf(path, sizeof(path), "%s/f.toml", dir);
-	assert_int_equal(gg_config_write_file(path, "one\n", 4, 0644, 0), 0);
-	assert_int_equal(gg_config_write_file(path, "two\n", 4, 0644, 0),
+	assert_int_equal(gg_write_file_atomic(path, "one\n", 4, 0644, (0) ? GG_FS_REPLACE : 0), 0);
+	assert_int_equal(gg_write_file_atomic(path, "two\n", 4, 0644, (0) ? GG_FS_REPLACE : 0),
 			 GG_EEXISTS);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(got, sizeof(got), f));
 	fclose(f);
 	assert_string_equal(got, "one\n");
-	assert_int_equal(gg_config_write_file(path, "two\n", 4, 0644, 1), 0);
+	assert_int_equal(gg_write_file_atomic(path, "two\n", 4, 0644, GG_FS_REPLACE), 0);
 	f = fopen(path, "r");
 	assert_non_null(fgets(got, sizeof(got), f));
 	fclose(f);
@@ -632,7 +633,7 @@ static void atomic_write(void **state)
 	assert_int_equal(st.st_mode & 0777, 0644);
 	assert_int_equal(count_entries(dir), 1); /* no temp files left */
 	snprintf(path, sizeof(path), "%s/missing/f.toml", dir);
-	assert_int_equal(gg_config_write_file(path, "x", 1, 0644, 0),
+	assert_int_equal(gg_write_file_atomic(path, "x", 1, 0644, (0) ? GG_FS_REPLACE : 0),
 			 GG_ENOTFOUND);
 }
 

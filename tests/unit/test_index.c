@@ -189,7 +189,7 @@ static void ggen_project_index(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/ggen-registry/index.json",
 		 shared ? shared : "../shared");
-	assert_int_equal(gg_mio_read_file(path, &text), 0);
+	assert_int_equal(gg_read_file(path, &text), 0);
 	assert_int_equal(gg_index_parse(text.data, text.len, count, &s, NULL,
 					&err),
 			 0);

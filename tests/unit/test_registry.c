@@ -287,7 +287,7 @@ static int fetch_status(int status, int *requests)
 	rc = gg_registry_sync(&o, &st, &err);
 	srv_stop(&s);
 	*requests = s.requests;
-	gg_mio_remove_tree(home);
+	gg_remove_tree(home);
 	gg_buf_release(&err);
 	return rc;
 }
@@ -326,7 +326,7 @@ static void download_cap(void **state)
 	assert_int_equal(gg_registry_download(&o, url, dst, 10, NULL, NULL,
 					      &err),
 			 GG_ETOOBIG);
-	gg_mio_remove_tree(dir);
+	gg_remove_tree(dir);
 	gg_buf_release(&err);
 }
 

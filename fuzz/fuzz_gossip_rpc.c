@@ -20,6 +20,21 @@ static int same_msg(const struct gossip_msg *a, const struct gossip_msg *b)
 	       same(&a->signature, &b->signature) && same(&a->key, &b->key);
 }
 
+/* An ID list compares by its own IDs: the shared ids[] array holds the
+ * lists in wire order, which the encoder (field order) may change. */
+static int same_list(const struct gossip_rpc *ra, const struct gossip_idlist *a,
+		     const struct gossip_rpc *rb, const struct gossip_idlist *b)
+{
+	size_t i;
+
+	if (a->n != b->n || !same(&a->topic, &b->topic))
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (!same(&ra->ids[a->first + i], &rb->ids[b->first + i]))
+			return 0;
+	return 1;
+}
+
 static int same_rpc(const struct gossip_rpc *a, const struct gossip_rpc *b)
 {
 	size_t i;
@@ -36,8 +51,14 @@ static int same_rpc(const struct gossip_rpc *a, const struct gossip_rpc *b)
 	for (i = 0; i < a->nmsgs; i++)
 		if (!same_msg(&a->msgs[i], &b->msgs[i]))
 			return 0;
-	for (i = 0; i < a->nids; i++)
-		if (!same(&a->ids[i], &b->ids[i]))
+	for (i = 0; i < a->nihave; i++)
+		if (!same_list(a, &a->ihave[i], b, &b->ihave[i]))
+			return 0;
+	for (i = 0; i < a->niwant; i++)
+		if (!same_list(a, &a->iwant[i], b, &b->iwant[i]))
+			return 0;
+	for (i = 0; i < a->nidontwant; i++)
+		if (!same_list(a, &a->idontwant[i], b, &b->idontwant[i]))
 			return 0;
 	for (i = 0; i < a->nprune; i++)
 		if (a->prune[i].backoff != b->prune[i].backoff ||

@@ -11,14 +11,11 @@
 #include "p2p/gossip_rpc.h"
 
 #include "util/error.h"
+#include "util/pbwire.h"
 #include "util/varint.h"
-
-enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 
 #define SEQNO_CAP 64
 #define SIG_CAP 1024 /* RSA-8192 */
-
-struct cur { const uint8_t *p; size_t n; };
 
 void gossip_rpc_limits_default(struct gossip_rpc_limits *l)
 {
@@ -48,100 +45,40 @@ void gossip_rpc_clear(struct gossip_rpc *r)
 
 /* ---- decoding ---- */
 
-static int get_varint(struct cur *c, uint64_t *v)
+static int get_bytes(struct gg_pbcur *c, size_t cap, struct gossip_bytes *out)
 {
-	int r = gg_pbvarint_decode(c->p, c->n, v);
-
-	if (r < 0)
-		return GG_EPARSE;
-	c->p += r;
-	c->n -= (size_t)r;
-	return 0;
-}
-
-static int get_tag(struct cur *c, uint64_t *field, int *wt)
-{
-	uint64_t v;
-
-	if (get_varint(c, &v) < 0)
-		return GG_EPARSE;
-	*field = v >> 3;
-	*wt = (int)(v & 7);
-	if (*field == 0 || *field > 0x1fffffff)
-		return GG_EPARSE;
-	return 0;
-}
-
-/* A length-delimited field: GG_EPARSE past the input, GG_ETOOBIG over
- * cap. */
-static int get_len(struct cur *c, size_t cap, struct gossip_bytes *out)
-{
-	uint64_t len;
-
-	if (get_varint(c, &len) < 0 || len > c->n)
-		return GG_EPARSE;
-	if (len > cap)
-		return GG_ETOOBIG;
-	out->p = c->p;
-	out->n = (size_t)len;
-	c->p += len;
-	c->n -= (size_t)len;
-	return 0;
-}
-
-static int skip(struct cur *c, int wt)
-{
-	struct gossip_bytes b;
-	uint64_t v;
-	size_t w;
-
-	switch (wt) {
-	case WT_VARINT:
-		return get_varint(c, &v);
-	case WT_LEN:
-		return get_len(c, c->n, &b);
-	case WT_I64:
-	case WT_I32:
-		w = wt == WT_I64 ? 8 : 4;
-		if (c->n < w)
-			return GG_EPARSE;
-		c->p += w;
-		c->n -= w;
-		return 0;
-	default:
-		return GG_EPARSE; /* groups (3, 4) and 6, 7 */
-	}
+	return gg_pb_len(c, cap, &out->p, &out->n);
 }
 
 /* A sub-message field: a cursor over its bytes. */
-static int get_sub(struct cur *c, struct cur *sub)
+static int get_sub(struct gg_pbcur *c, struct gg_pbcur *sub)
 {
 	struct gossip_bytes b;
-	int r = get_len(c, c->n, &b);
+	int r = gg_pb_len(c, c->n, &b.p, &b.n);
 
 	sub->p = b.p;
 	sub->n = b.n;
 	return r;
 }
 
-static int decode_subopt(struct cur c, struct gossip_subopt *s)
+static int decode_subopt(struct gg_pbcur c, struct gossip_subopt *s)
 {
 	uint64_t field, v;
 	int wt, r;
 
 	memset(s, 0, sizeof(*s));
 	while (c.n > 0) {
-		if ((r = get_tag(&c, &field, &wt)) < 0)
+		if ((r = gg_pb_tag(&c, &field, &wt)) < 0)
 			return r;
-		if (field == 1 && wt == WT_VARINT) {
-			r = get_varint(&c, &v);
+		if (field == 1 && wt == GG_PB_VARINT) {
+			r = gg_pb_varint(&c, &v);
 			s->subscribe = v != 0;
-		} else if (field == 2 && wt == WT_LEN) {
-			r = get_len(&c, GOSSIP_TOPIC_MAX, &s->topic);
+		} else if (field == 2 && wt == GG_PB_LEN) {
+			r = gg_pb_len(&c, GOSSIP_TOPIC_MAX, &s->topic.p, &s->topic.n);
 		} else if (field <= 2) {
 			r = GG_EPARSE;
 		} else {
-			r = skip(&c, wt);
+			r = gg_pb_skip(&c, wt);
 		}
 		if (r < 0)
 			return r;
@@ -171,7 +108,7 @@ static struct gossip_bytes *msg_field(struct gossip_msg *m, uint64_t f)
 	}
 }
 
-static int decode_msg(struct cur c, struct gossip_msg *m)
+static int decode_msg(struct gg_pbcur c, struct gossip_msg *m)
 {
 	uint64_t field;
 	int wt, r;
@@ -180,16 +117,16 @@ static int decode_msg(struct cur c, struct gossip_msg *m)
 	m->raw.p = c.p;
 	m->raw.n = c.n;
 	while (c.n > 0) {
-		if ((r = get_tag(&c, &field, &wt)) < 0)
+		if ((r = gg_pb_tag(&c, &field, &wt)) < 0)
 			return r;
-		if (field >= 1 && field <= 6 && wt == WT_LEN) {
-			r = get_len(&c, msg_fields[field].cap,
-				    msg_field(m, field));
+		if (field >= 1 && field <= 6 && wt == GG_PB_LEN) {
+			r = get_bytes(&c, msg_fields[field].cap,
+				      msg_field(m, field));
 			m->has |= msg_fields[field].bit;
 		} else if (field >= 1 && field <= 6) {
 			r = GG_EPARSE;
 		} else {
-			r = skip(&c, wt);
+			r = gg_pb_skip(&c, wt);
 		}
 		if (r < 0)
 			return r;
@@ -198,7 +135,7 @@ static int decode_msg(struct cur c, struct gossip_msg *m)
 }
 
 /* IHAVE (topic_field 1, ids 2), IWANT and IDONTWANT (no topic, ids 1). */
-static int decode_idlist(struct cur c, int topic_field, int ids_field,
+static int decode_idlist(struct gg_pbcur c, int topic_field, int ids_field,
 			 const struct gossip_rpc_limits *l,
 			 struct gossip_rpc *rpc, struct gossip_idlist *out)
 {
@@ -208,21 +145,21 @@ static int decode_idlist(struct cur c, int topic_field, int ids_field,
 	memset(out, 0, sizeof(*out));
 	out->first = rpc->nids;
 	while (c.n > 0) {
-		if ((r = get_tag(&c, &field, &wt)) < 0)
+		if ((r = gg_pb_tag(&c, &field, &wt)) < 0)
 			return r;
-		if ((int)field == ids_field && wt == WT_LEN) {
+		if ((int)field == ids_field && wt == GG_PB_LEN) {
 			if (rpc->nids >= l->max_ids)
 				return GG_ELIMIT;
-			r = get_len(&c, GOSSIP_ID_MAX, &rpc->ids[rpc->nids]);
+			r = get_bytes(&c, GOSSIP_ID_MAX, &rpc->ids[rpc->nids]);
 			if (r == 0)
 				rpc->nids++;
-		} else if ((int)field == topic_field && wt == WT_LEN) {
-			r = get_len(&c, GOSSIP_TOPIC_MAX, &out->topic);
+		} else if ((int)field == topic_field && wt == GG_PB_LEN) {
+			r = gg_pb_len(&c, GOSSIP_TOPIC_MAX, &out->topic.p, &out->topic.n);
 		} else if ((int)field == ids_field ||
 			   (int)field == topic_field) {
 			r = GG_EPARSE;
 		} else {
-			r = skip(&c, wt);
+			r = gg_pb_skip(&c, wt);
 		}
 		if (r < 0)
 			return r;
@@ -231,7 +168,7 @@ static int decode_idlist(struct cur c, int topic_field, int ids_field,
 	return 0;
 }
 
-static int decode_topic_only(struct cur c, struct gossip_bytes *topic)
+static int decode_topic_only(struct gg_pbcur c, struct gossip_bytes *topic)
 {
 	uint64_t field;
 	int wt, r;
@@ -239,21 +176,21 @@ static int decode_topic_only(struct cur c, struct gossip_bytes *topic)
 	topic->p = NULL;
 	topic->n = 0;
 	while (c.n > 0) {
-		if ((r = get_tag(&c, &field, &wt)) < 0)
+		if ((r = gg_pb_tag(&c, &field, &wt)) < 0)
 			return r;
-		if (field == 1 && wt == WT_LEN)
-			r = get_len(&c, GOSSIP_TOPIC_MAX, topic);
+		if (field == 1 && wt == GG_PB_LEN)
+			r = get_bytes(&c, GOSSIP_TOPIC_MAX, topic);
 		else if (field == 1)
 			r = GG_EPARSE;
 		else
-			r = skip(&c, wt);
+			r = gg_pb_skip(&c, wt);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int decode_prune(struct cur c, struct gossip_prune *p)
+static int decode_prune(struct gg_pbcur c, struct gossip_prune *p)
 {
 	struct gossip_bytes b;
 	uint64_t field;
@@ -261,20 +198,20 @@ static int decode_prune(struct cur c, struct gossip_prune *p)
 
 	memset(p, 0, sizeof(*p));
 	while (c.n > 0) {
-		if ((r = get_tag(&c, &field, &wt)) < 0)
+		if ((r = gg_pb_tag(&c, &field, &wt)) < 0)
 			return r;
-		if (field == 1 && wt == WT_LEN) {
-			r = get_len(&c, GOSSIP_TOPIC_MAX, &p->topic);
-		} else if (field == 2 && wt == WT_LEN) {
-			r = get_len(&c, c.n, &b);
+		if (field == 1 && wt == GG_PB_LEN) {
+			r = get_bytes(&c, GOSSIP_TOPIC_MAX, &p->topic);
+		} else if (field == 2 && wt == GG_PB_LEN) {
+			r = gg_pb_len(&c, c.n, &b.p, &b.n);
 			p->npeers++;
-		} else if (field == 3 && wt == WT_VARINT) {
-			r = get_varint(&c, &p->backoff);
+		} else if (field == 3 && wt == GG_PB_VARINT) {
+			r = gg_pb_varint(&c, &p->backoff);
 			p->has_backoff = 1;
 		} else if (field <= 3) {
 			r = GG_EPARSE;
 		} else {
-			r = skip(&c, wt);
+			r = gg_pb_skip(&c, wt);
 		}
 		if (r < 0)
 			return r;
@@ -288,11 +225,11 @@ static int ctrl_room(size_t n, const struct gossip_rpc_limits *l)
 	return n < l->max_ctrl ? 0 : GG_ELIMIT;
 }
 
-static int decode_ctrl_field(struct cur *c, uint64_t field,
+static int decode_ctrl_field(struct gg_pbcur *c, uint64_t field,
 			     const struct gossip_rpc_limits *l,
 			     struct gossip_rpc *r)
 {
-	struct cur sub;
+	struct gg_pbcur sub;
 	int e;
 
 	if ((e = get_sub(c, &sub)) < 0)
@@ -322,7 +259,7 @@ static int decode_ctrl_field(struct cur *c, uint64_t field,
 	}
 }
 
-static int decode_control(struct cur c, const struct gossip_rpc_limits *l,
+static int decode_control(struct gg_pbcur c, const struct gossip_rpc_limits *l,
 			  struct gossip_rpc *r)
 {
 	uint64_t field;
@@ -330,25 +267,25 @@ static int decode_control(struct cur c, const struct gossip_rpc_limits *l,
 
 	r->has_control = 1;
 	while (c.n > 0) {
-		if ((e = get_tag(&c, &field, &wt)) < 0)
+		if ((e = gg_pb_tag(&c, &field, &wt)) < 0)
 			return e;
-		if (field >= 1 && field <= 5 && wt == WT_LEN)
+		if (field >= 1 && field <= 5 && wt == GG_PB_LEN)
 			e = decode_ctrl_field(&c, field, l, r);
 		else if (field >= 1 && field <= 5)
 			e = GG_EPARSE;
 		else
-			e = skip(&c, wt);
+			e = gg_pb_skip(&c, wt);
 		if (e < 0)
 			return e;
 	}
 	return 0;
 }
 
-static int decode_top_field(struct cur *c, uint64_t field,
+static int decode_top_field(struct gg_pbcur *c, uint64_t field,
 			    const struct gossip_rpc_limits *l,
 			    struct gossip_rpc *r)
 {
-	struct cur sub;
+	struct gg_pbcur sub;
 	int e;
 
 	if ((e = get_sub(c, &sub)) < 0)
@@ -388,7 +325,7 @@ int gossip_rpc_decode(const uint8_t *p, size_t n,
 		      struct gossip_rpc *r)
 {
 	struct gossip_rpc_limits l;
-	struct cur c = { p, n };
+	struct gg_pbcur c = { p, n };
 	uint64_t field;
 	int wt, e;
 
@@ -397,14 +334,14 @@ int gossip_rpc_decode(const uint8_t *p, size_t n,
 	if (n > l.max_rpc)
 		return GG_ETOOBIG;
 	while (c.n > 0) {
-		if ((e = get_tag(&c, &field, &wt)) < 0)
+		if ((e = gg_pb_tag(&c, &field, &wt)) < 0)
 			return e;
-		if (field >= 1 && field <= 3 && wt == WT_LEN)
+		if (field >= 1 && field <= 3 && wt == GG_PB_LEN)
 			e = decode_top_field(&c, field, &l, r);
 		else if (field >= 1 && field <= 3)
 			e = GG_EPARSE;
 		else
-			e = skip(&c, wt);
+			e = gg_pb_skip(&c, wt);
 		if (e < 0)
 			return e;
 	}

@@ -12,77 +12,8 @@
 
 #include "net/multiaddr.h"
 #include "util/error.h"
+#include "util/pbwire.h"
 #include "util/varint.h"
-
-/* Wire types. */
-enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
-
-struct cur { const uint8_t *p; size_t n; };
-
-static int get_varint(struct cur *c, uint64_t *v)
-{
-	int r = gg_pbvarint_decode(c->p, c->n, v);
-
-	if (r < 0)
-		return GG_EPARSE;
-	c->p += r;
-	c->n -= (size_t)r;
-	return 0;
-}
-
-static int get_tag(struct cur *c, uint64_t *field, int *wt)
-{
-	uint64_t v;
-
-	if (get_varint(c, &v) < 0)
-		return GG_EPARSE;
-	*field = v >> 3;
-	*wt = (int)(v & 7);
-	if (*field == 0 || *field > 0x1fffffff)
-		return GG_EPARSE;
-	return 0;
-}
-
-/* A length-delimited field: GG_EPARSE when it runs past the input,
- * GG_ETOOBIG when it is longer than cap. */
-static int get_len(struct cur *c, size_t cap, struct kad_bytes *out)
-{
-	uint64_t len;
-
-	if (get_varint(c, &len) < 0 || len > c->n)
-		return GG_EPARSE;
-	if (len > cap)
-		return GG_ETOOBIG;
-	out->p = c->p;
-	out->n = (size_t)len;
-	c->p += len;
-	c->n -= (size_t)len;
-	return 0;
-}
-
-static int skip(struct cur *c, int wt)
-{
-	struct kad_bytes b;
-	uint64_t v;
-	size_t w;
-
-	switch (wt) {
-	case WT_VARINT:
-		return get_varint(c, &v);
-	case WT_LEN:
-		return get_len(c, c->n, &b);
-	case WT_I64:
-	case WT_I32:
-		w = wt == WT_I64 ? 8 : 4;
-		if (c->n < w)
-			return GG_EPARSE;
-		c->p += w;
-		c->n -= w;
-		return 0;
-	default:
-		return GG_EPARSE; /* groups (3, 4) and 6, 7 */
-	}
-}
 
 /* Keep a valid address if there is room; count the others as dropped. */
 static void peer_addr(struct kad_msg_peer *pe, const struct kad_bytes *a,
@@ -98,7 +29,7 @@ static void peer_addr(struct kad_msg_peer *pe, const struct kad_bytes *a,
 	pe->addrs[pe->naddrs++] = *a;
 }
 
-static int decode_peer(struct cur c, size_t max_addrs,
+static int decode_peer(struct gg_pbcur c, size_t max_addrs,
 		       struct kad_msg_peer *pe, size_t *dropped)
 {
 	struct kad_bytes b;
@@ -107,67 +38,67 @@ static int decode_peer(struct cur c, size_t max_addrs,
 
 	memset(pe, 0, sizeof(*pe));
 	while (c.n > 0) {
-		if ((r = get_tag(&c, &field, &wt)) < 0)
+		if ((r = gg_pb_tag(&c, &field, &wt)) < 0)
 			return r;
-		if (field == 1 && wt == WT_LEN) {
-			if ((r = get_len(&c, GG_PEERID_MAX, &b)) < 0)
+		if (field == 1 && wt == GG_PB_LEN) {
+			if ((r = gg_pb_len(&c, GG_PEERID_MAX, &b.p, &b.n)) < 0)
 				return GG_EPARSE;
 			if (gg_peerid_from_bytes(b.p, b.n, &pe->id) < 0)
 				return GG_EPARSE;
 			have_id = 1;
-		} else if (field == 2 && wt == WT_LEN) {
-			if ((r = get_len(&c, c.n, &b)) < 0)
+		} else if (field == 2 && wt == GG_PB_LEN) {
+			if ((r = gg_pb_len(&c, c.n, &b.p, &b.n)) < 0)
 				return r;
 			peer_addr(pe, &b, max_addrs, dropped);
-		} else if (field == 3 && wt == WT_VARINT) {
-			if ((r = get_varint(&c, &v)) < 0)
+		} else if (field == 3 && wt == GG_PB_VARINT) {
+			if ((r = gg_pb_varint(&c, &v)) < 0)
 				return r;
 			pe->conn = v <= 3 ? (enum kad_conn_type)v
 					  : KAD_NOT_CONNECTED;
 		} else if (field <= 3) {
 			return GG_EPARSE; /* a known field, wrong wire type */
-		} else if ((r = skip(&c, wt)) < 0) {
+		} else if ((r = gg_pb_skip(&c, wt)) < 0) {
 			return r;
 		}
 	}
 	return have_id ? 0 : GG_EPARSE;
 }
 
-static int decode_record(struct cur c, struct kad_msg *m)
+static int decode_record(struct gg_pbcur c, struct kad_msg *m)
 {
 	uint64_t field;
 	int wt, r;
 
 	m->has_record = 1;
 	while (c.n > 0) {
-		if ((r = get_tag(&c, &field, &wt)) < 0)
+		if ((r = gg_pb_tag(&c, &field, &wt)) < 0)
 			return r;
-		if (field == 1 && wt == WT_LEN)
-			r = get_len(&c, KAD_MSG_KEY_MAX, &m->rec_key);
-		else if (field == 2 && wt == WT_LEN)
-			r = get_len(&c, c.n, &m->rec_value);
-		else if (field == 5 && wt == WT_LEN)
-			r = get_len(&c, KAD_MSG_TIME_MAX, &m->rec_time);
+		if (field == 1 && wt == GG_PB_LEN)
+			r = gg_pb_len(&c, KAD_MSG_KEY_MAX, &m->rec_key.p, &m->rec_key.n);
+		else if (field == 2 && wt == GG_PB_LEN)
+			r = gg_pb_len(&c, c.n, &m->rec_value.p, &m->rec_value.n);
+		else if (field == 5 && wt == GG_PB_LEN)
+			r = gg_pb_len(&c, KAD_MSG_TIME_MAX, &m->rec_time.p, &m->rec_time.n);
 		else if (field == 1 || field == 2 || field == 5)
 			r = GG_EPARSE;
 		else
-			r = skip(&c, wt);
+			r = gg_pb_skip(&c, wt);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int decode_peer_field(struct cur *c, const struct kad_msg_limits *l,
+static int decode_peer_field(struct gg_pbcur *c, const struct kad_msg_limits *l,
 			     struct kad_msg *m, int providers)
 {
 	struct kad_bytes b;
-	struct cur sub;
+	struct gg_pbcur sub;
 	size_t *np = providers ? &m->nproviders : &m->ncloser;
 	struct kad_msg_peer *arr = providers ? m->providers : m->closer;
 	int r;
 
-	if ((r = get_len(c, c->n, &b)) < 0)
+	if ((r = gg_pb_len(c, c->n, &b.p, &b.n)) < 0)
 		return r;
 	if (*np >= l->max_peers)
 		return GG_ELIMIT;
@@ -180,38 +111,38 @@ static int decode_peer_field(struct cur *c, const struct kad_msg_limits *l,
 	return 0;
 }
 
-static int decode_field(struct cur *c, const struct kad_msg_limits *l,
+static int decode_field(struct gg_pbcur *c, const struct kad_msg_limits *l,
 			struct kad_msg *m, uint64_t field, int wt)
 {
 	struct kad_bytes b;
-	struct cur sub;
+	struct gg_pbcur sub;
 	uint64_t v;
 	int r;
 
-	if (field == 1 && wt == WT_VARINT) {
-		if ((r = get_varint(c, &v)) < 0)
+	if (field == 1 && wt == GG_PB_VARINT) {
+		if ((r = gg_pb_varint(c, &v)) < 0)
 			return r;
 		if (v > KAD_PING)
 			return GG_EPARSE;
 		m->type = (enum kad_msg_type)v;
 		return 0;
 	}
-	if (field == 2 && wt == WT_LEN)
-		return get_len(c, KAD_MSG_KEY_MAX, &m->key);
-	if (field == 3 && wt == WT_LEN) {
-		if ((r = get_len(c, c->n, &b)) < 0)
+	if (field == 2 && wt == GG_PB_LEN)
+		return gg_pb_len(c, KAD_MSG_KEY_MAX, &m->key.p, &m->key.n);
+	if (field == 3 && wt == GG_PB_LEN) {
+		if ((r = gg_pb_len(c, c->n, &b.p, &b.n)) < 0)
 			return r;
 		sub.p = b.p;
 		sub.n = b.n;
 		return decode_record(sub, m);
 	}
-	if ((field == 8 || field == 9) && wt == WT_LEN)
+	if ((field == 8 || field == 9) && wt == GG_PB_LEN)
 		return decode_peer_field(c, l, m, field == 9);
-	if (field == 10 && wt == WT_VARINT)
-		return get_varint(c, &v); /* clusterLevelRaw: unused */
+	if (field == 10 && wt == GG_PB_VARINT)
+		return gg_pb_varint(c, &v); /* clusterLevelRaw: unused */
 	if (field <= 3 || (field >= 8 && field <= 10))
 		return GG_EPARSE;
-	return skip(c, wt);
+	return gg_pb_skip(c, wt);
 }
 
 void kad_msg_limits_default(struct kad_msg_limits *l)
@@ -231,7 +162,7 @@ int kad_msg_decode(const uint8_t *p, size_t n,
 		   const struct kad_msg_limits *lim, struct kad_msg *m)
 {
 	struct kad_msg_limits l;
-	struct cur c = { p, n };
+	struct gg_pbcur c = { p, n };
 	uint64_t field;
 	int wt, r;
 
@@ -247,7 +178,7 @@ int kad_msg_decode(const uint8_t *p, size_t n,
 	if (n > l.max_msg)
 		return GG_ETOOBIG;
 	while (c.n > 0) {
-		if ((r = get_tag(&c, &field, &wt)) < 0)
+		if ((r = gg_pb_tag(&c, &field, &wt)) < 0)
 			return r;
 		if ((r = decode_field(&c, &l, m, field, wt)) < 0)
 			return r;
@@ -286,7 +217,7 @@ static int put_bytes(struct gg_buf *out, unsigned field, const uint8_t *p,
 {
 	int r;
 
-	if ((r = put_varint(out, (uint64_t)field << 3 | WT_LEN)) < 0 ||
+	if ((r = put_varint(out, (uint64_t)field << 3 | GG_PB_LEN)) < 0 ||
 	    (r = put_varint(out, n)) < 0)
 		return r;
 	return n ? gg_buf_add(out, p, n) : 0;
@@ -316,7 +247,7 @@ static int put_peer(struct gg_buf *out, unsigned field,
 
 	if (pe->naddrs > KAD_MSG_ADDRS_MAX)
 		return GG_EINVAL;
-	if ((r = put_varint(out, (uint64_t)field << 3 | WT_LEN)) < 0 ||
+	if ((r = put_varint(out, (uint64_t)field << 3 | GG_PB_LEN)) < 0 ||
 	    (r = put_varint(out, peer_len(pe))) < 0 ||
 	    (r = put_bytes(out, 1, pe->id.b, pe->id.len)) < 0)
 		return r;
@@ -324,7 +255,7 @@ static int put_peer(struct gg_buf *out, unsigned field,
 		if ((r = put_bytes(out, 2, pe->addrs[i].p,
 				   pe->addrs[i].n)) < 0)
 			return r;
-	if (pe->conn && ((r = put_varint(out, 3 << 3 | WT_VARINT)) < 0 ||
+	if (pe->conn && ((r = put_varint(out, 3 << 3 | GG_PB_VARINT)) < 0 ||
 			 (r = put_varint(out, pe->conn)) < 0))
 		return r;
 	return 0;
@@ -341,7 +272,7 @@ static int put_record(struct gg_buf *out, const struct kad_msg *m)
 		len += field_len(m->rec_value.n);
 	if (m->rec_time.n)
 		len += field_len(m->rec_time.n);
-	if ((r = put_varint(out, 3 << 3 | WT_LEN)) < 0 ||
+	if ((r = put_varint(out, 3 << 3 | GG_PB_LEN)) < 0 ||
 	    (r = put_varint(out, len)) < 0)
 		return r;
 	if (m->rec_key.n &&
@@ -366,7 +297,7 @@ int kad_msg_encode(const struct kad_msg *m, struct gg_buf *out)
 		return GG_EINVAL;
 	/* proto3: the default type (PUT_VALUE) is not written */
 	if (m->type != KAD_PUT_VALUE &&
-	    ((r = put_varint(out, 1 << 3 | WT_VARINT)) < 0 ||
+	    ((r = put_varint(out, 1 << 3 | GG_PB_VARINT)) < 0 ||
 	     (r = put_varint(out, (uint64_t)m->type)) < 0))
 		return r;
 	if (m->key.n && (r = put_bytes(out, 2, m->key.p, m->key.n)) < 0)

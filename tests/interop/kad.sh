@@ -25,27 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# ---- js-libp2p from npm, exactly as locked (as js_libp2p.sh) ----
-npm_ready() {
-	local want have
-	want=$(sha256sum "$HERE/package-lock.json" | cut -d' ' -f1)
-	have=$(cat "$HERE/node_modules/.ggen-lock-sha256" 2>/dev/null)
-	[ "$want" = "$have" ] && [ -d "$HERE/node_modules/@libp2p/kad-dht" ]
-}
-if ! npm_ready; then
-	(
-		flock 9
-		npm_ready && exit 0
-		cd "$HERE" && timeout 600 npm ci --no-audit --no-fund \
-			>"$T/npm.log" 2>&1 &&
-			sha256sum package-lock.json | cut -d' ' -f1 \
-				>node_modules/.ggen-lock-sha256
-	) 9>"$BUILD/.npm-install.lock"
-fi
-if npm_ready; then ok "js-libp2p installed from the lock file"; else
-	not_ok "npm ci in tests/interop failed" "$(tail -5 "$T/npm.log" 2>/dev/null)"
-	done_testing
-fi
+# ---- js-libp2p from npm, exactly as locked ----
+. "$HERE/lib/npm_setup.sh"
+interop_npm_setup "@libp2p/kad-dht"
 
 addr_of() { awk '/^listening: /{print $2; exit}' "$1"; }
 has_addr() { [ -n "$(addr_of "$1")" ]; }

@@ -34,7 +34,7 @@ static void echo_eof(void *arg, struct gg_stream *s)
 	gg_stream_close_write(s);
 }
 
-static const struct gg_stream_cbs echo_cbs = {
+const struct gg_stream_cbs gg_echo_cbs = {
 	.on_data = echo_data,
 	.on_eof = echo_eof,
 	.on_drain = echo_drain,
@@ -42,7 +42,7 @@ static const struct gg_stream_cbs echo_cbs = {
 
 static void on_ping_stream(void *arg, struct gg_stream *s)
 {
-	gg_stream_set_cbs(s, &echo_cbs, NULL);
+	gg_stream_set_cbs(s, &gg_echo_cbs, NULL);
 }
 
 int gg_ping_serve(struct gg_host *h)

@@ -18,6 +18,9 @@
 
 /* Register the responder on h. */
 int gg_ping_serve(struct gg_host *h);
+/* Stream callbacks that echo every byte back, with backpressure, and close
+ * the write half at EOF: the ping responder, and any echo protocol. */
+extern const struct gg_stream_cbs gg_echo_cbs;
 
 struct gg_ping;
 

@@ -43,34 +43,9 @@ static int fail(const char *fmt, const char *a, int err)
 
 /* ---- servers ---- */
 
-static void echo_data(void *arg, struct gg_stream *s, const uint8_t *p,
-		      size_t n)
-{
-	int rc = gg_stream_write(s, p, n);
-
-	if (rc == 1)
-		gg_stream_pause(s);
-	else if (rc < 0)
-		gg_stream_reset(s);
-}
-
-static void echo_drain(void *arg, struct gg_stream *s)
-{
-	gg_stream_resume(s);
-}
-
-static void echo_eof(void *arg, struct gg_stream *s)
-{
-	gg_stream_close_write(s);
-}
-
-static const struct gg_stream_cbs echo_cbs = {
-	.on_data = echo_data, .on_eof = echo_eof, .on_drain = echo_drain,
-};
-
 static void on_echo(void *arg, struct gg_stream *s)
 {
-	gg_stream_set_cbs(s, &echo_cbs, NULL);
+	gg_stream_set_cbs(s, &gg_echo_cbs, NULL);
 }
 
 struct sink { uint64_t n; };

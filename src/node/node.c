@@ -29,7 +29,7 @@ static void on_run_timeout(uv_timer_t *t)
 {
 	struct run_timer *rt = t->data;
 
-	if (!rt->op->done) {
+	if (rt->op && !rt->op->done) {
 		rt->op->done = 1;
 		rt->op->status = GG_ETIMEOUT;
 	}
@@ -42,23 +42,48 @@ static void on_run_timer_closed(uv_handle_t *h)
 	rt->closed = 1;
 }
 
+static void on_run_timer_freed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+/*
+ * The timer is on the heap and freed by its close callback, so gg_run
+ * returns as soon as op is done: waiting here for the close would run one
+ * more loop iteration, and the input it reads (a peer's identify, say)
+ * would be handled before the caller's next step (the ping it is about to
+ * send).  Without memory for that, a timer on the stack is closed the
+ * slow way.
+ */
 int gg_run(uv_loop_t *loop, struct gg_op *op, uint64_t timeout_ms)
 {
-	struct run_timer rt;
+	struct run_timer local, *rt;
 
-	memset(&rt, 0, sizeof(rt));
-	rt.op = op;
-	uv_timer_init(loop, &rt.t);
-	rt.t.data = &rt;
+	if (op->done)
+		return op->status;
+	rt = malloc(sizeof(*rt));
+	if (!rt) {
+		rt = &local;
+	}
+	memset(rt, 0, sizeof(*rt));
+	rt->op = op;
+	uv_timer_init(loop, &rt->t);
+	rt->t.data = rt;
 	if (timeout_ms)
-		uv_timer_start(&rt.t, on_run_timeout, timeout_ms, 0);
+		uv_timer_start(&rt->t, on_run_timeout, timeout_ms, 0);
 	while (!op->done)
 		if (!uv_run(loop, UV_RUN_ONCE) && !op->done) {
 			op->done = 1; /* nothing left that could finish it */
 			op->status = GG_ECANCELED;
 		}
-	uv_close((uv_handle_t *)&rt.t, on_run_timer_closed);
-	while (!rt.closed)
+	uv_timer_stop(&rt->t);
+	rt->op = NULL;
+	if (rt != &local) {
+		uv_close((uv_handle_t *)&rt->t, on_run_timer_freed);
+		return op->status;
+	}
+	uv_close((uv_handle_t *)&rt->t, on_run_timer_closed);
+	while (!rt->closed)
 		uv_run(loop, UV_RUN_ONCE);
 	return op->status;
 }

@@ -35,7 +35,8 @@ struct gg_op {
 
 /* Turn the loop until op->done or timeout_ms (0: no limit) has passed.
  * Returns op->status, or GG_ETIMEOUT (op->done is then set too, so late
- * completions can see that nobody waits any more). */
+ * completions can see that nobody waits any more).  Its timer closes
+ * after it returns: run the loop once more before uv_loop_close. */
 int gg_run(uv_loop_t *loop, struct gg_op *op, uint64_t timeout_ms);
 
 struct gg_node_opts {

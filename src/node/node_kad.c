@@ -1,9 +1,8 @@
 /*
  * node_kad.c - the node's Kademlia DHT (see node_kad.h): configuration
- * mapping, the kad.db database (WAL, so a diagnostic verb may read it
- * while a node runs), start, join and the two-step release that the
- * host's callback rules need (close before gg_host_free, free after the
- * loop has drained).
+ * mapping, start on ggen.db (node_kad_db.c), the periodic routing-table
+ * save, join and the two-step release that the host's callback rules
+ * need (close before gg_host_free, free after the loop has drained).
  */
 #include <sqlite3.h>
 
@@ -31,22 +30,22 @@ void gg_node_kad_config(const struct gg_config *cfg, struct kad_config *kc)
 		cfg, "network.dht_max_per_subnet_table");
 }
 
-static int open_db(const char *home, sqlite3 **out)
+/* A failed save (the database locked by a CLI verb) was logged by
+ * gg_kadhost_save; this timer is its retry. */
+static void on_save(uv_timer_t *t)
 {
-	char path[4096];
-	int n;
+	struct gg_node_kad *nk = t->data;
 
-	*out = NULL;
-	if (!home)
-		return sqlite3_open(":memory:", out) == SQLITE_OK ? 0 : GG_EDB;
-	n = snprintf(path, sizeof(path), "%s/%s", home, GG_KAD_DB_FILE);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return GG_ETOOBIG;
-	if (sqlite3_open(path, out) != SQLITE_OK)
-		return GG_EDB;
-	sqlite3_busy_timeout(*out, 5000);
-	sqlite3_exec(*out, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-	return 0;
+	gg_kadhost_save(nk->kh);
+}
+
+static void start_save_timer(struct gg_node *n, struct gg_node_kad *nk)
+{
+	uv_timer_init(&n->loop, &nk->save);
+	nk->save.data = nk;
+	nk->save_live = 1;
+	uv_timer_start(&nk->save, on_save, GG_KAD_SAVE_MS, GG_KAD_SAVE_MS);
+	uv_unref((uv_handle_t *)&nk->save); /* no reason to keep a loop up */
 }
 
 /* `p2p status` (through the control socket): "dht": {...}. */
@@ -80,7 +79,7 @@ int gg_node_kad_start(struct gg_node *n, const struct gg_config *cfg,
 		return GG_EEXISTS;
 	if (!(nk = calloc(1, sizeof(*nk))))
 		return GG_ENOMEM;
-	rc = open_db(home, &nk->db);
+	rc = gg_node_kad_db_open(home, &nk->db);
 	if (rc < 0)
 		goto fail;
 	gg_kadhost_cfg_default(&kc, n->host, n->peers);
@@ -94,6 +93,8 @@ int gg_node_kad_start(struct gg_node *n, const struct gg_config *cfg,
 	if (rc < 0)
 		goto fail;
 	n->kad = nk;
+	if (home)
+		start_save_timer(n, nk);
 	if (gg_node_add_status(n, "dht", kad_status, nk) < 0)
 		gg_debug("kad", "no status provider slot left");
 	return 0;
@@ -178,8 +179,17 @@ int gg_node_kad_join_wait(struct gg_node *n, const struct gg_config *cfg,
 
 void gg_node_kad_close(struct gg_node *n)
 {
-	if (n->kad)
-		gg_kadhost_close(n->kad->kh);
+	struct gg_node_kad *nk = n->kad;
+
+	if (!nk)
+		return;
+	if (nk->save_live) {
+		nk->save_live = 0;
+		uv_close((uv_handle_t *)&nk->save, NULL);
+	}
+	if (nk->db)
+		sqlite3_busy_timeout(nk->db, GG_KAD_DB_CLOSE_BUSY_MS);
+	gg_kadhost_close(nk->kh); /* saves the table */
 }
 
 void gg_node_kad_free(struct gg_node *n)

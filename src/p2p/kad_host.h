@@ -75,12 +75,21 @@ int gg_kadhost_join(struct gg_kadhost *kh, const struct gg_multiaddr *addrs,
 		    void *arg);
 
 /* Routing table persistence (also done by close when persist is set). */
+/* The DHT's tables in db (kad_routing and the store's), IF NOT EXISTS;
+ * user_version untouched.  0, GG_EBUSY, GG_EDB. */
+int gg_kadhost_schema(struct sqlite3 *db);
+/* A locked database (GG_EBUSY) is logged; the next save retries. */
 int gg_kadhost_save(struct gg_kadhost *kh);
 int gg_kadhost_load(struct gg_kadhost *kh);
 
 /* Counters, for status, tests and benchmarks. */
 struct gg_kadhost_stats {
 	uint64_t req_out, req_failed, req_in, req_refused, oversized, dials;
+	uint64_t streams;  /* outbound request streams opened */
+	uint64_t req_ok;   /* replies handed to the engine */
+	uint64_t reply_us; /* sum over req_ok of request-to-reply time */
+	uint64_t ticks;    /* runs of the timer */
+	uint64_t pings;    /* peer checks started */
 };
 void gg_kadhost_stats(const struct gg_kadhost *kh,
 		      struct gg_kadhost_stats *out);

@@ -5,22 +5,35 @@
  * and at close) and loaded back as verified peers at start.  Rows are
  * untrusted input (the file may be damaged): peer IDs and addresses are
  * validated like the wire's.
+ *
+ * The database is ggen.db, shared with CLI verbs: a save that finds it
+ * locked (after the connection's short busy timeout) is logged and
+ * dropped; the table is still in memory and the next save writes it.
  */
 #include <sqlite3.h>
 
 #include "p2p/kad_host_impl.h"
+#include "p2p/kad_store.h"
 #include "util/error.h"
 #include "util/log.h"
 
-int kh_table_schema(struct gg_kadhost *kh)
+int gg_kadhost_schema(struct sqlite3 *db)
 {
 	static const char sql[] =
 		"CREATE TABLE IF NOT EXISTS kad_routing ("
 		" peer BLOB PRIMARY KEY, addrs BLOB NOT NULL,"
 		" seen_ms INTEGER NOT NULL)";
+	int rc = kad_store_schema(db);
 
-	return sqlite3_exec(kh->db, sql, NULL, NULL, NULL) == SQLITE_OK
-		       ? 0 : GG_EDB;
+	if (rc == 0 && sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY
+			     ? GG_EBUSY : GG_EDB;
+	return rc;
+}
+
+int kh_table_schema(struct gg_kadhost *kh)
+{
+	return gg_kadhost_schema(kh->db);
 }
 
 static int save_one(void *arg, const struct kad_entry *e)
@@ -41,12 +54,15 @@ static int save_one(void *arg, const struct kad_entry *e)
 int gg_kadhost_save(struct gg_kadhost *kh)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = GG_EDB;
+	int rc, top;
 
 	if (!kh->db)
 		return GG_EINVAL;
-	if (sqlite3_exec(kh->db, "SAVEPOINT kad_rt; DELETE FROM kad_routing",
-			 NULL, NULL, NULL) != SQLITE_OK)
+	if ((rc = kad_db_begin(kh->db, &top)) < 0)
+		goto log;
+	rc = GG_EDB;
+	if (sqlite3_exec(kh->db, "DELETE FROM kad_routing", NULL, NULL,
+			 NULL) != SQLITE_OK)
 		goto out;
 	if (sqlite3_prepare_v2(kh->db, "INSERT OR REPLACE INTO kad_routing"
 			       " (peer, addrs, seen_ms) VALUES (?, ?, ?)",
@@ -55,10 +71,15 @@ int gg_kadhost_save(struct gg_kadhost *kh)
 	rc = kad_table_each(kad_routing_table(kh->kad), save_one, st);
 out:
 	sqlite3_finalize(st);
-	sqlite3_exec(kh->db, rc == 0 ? "RELEASE kad_rt"
-				     : "ROLLBACK TO kad_rt; RELEASE kad_rt",
-		     NULL, NULL, NULL);
-	if (rc < 0)
+	if (rc == 0)
+		rc = kad_db_end(kh->db, top, 1);
+	else
+		kad_db_end(kh->db, top, 0);
+log:
+	if (rc == GG_EBUSY)
+		gg_warn("kad", "routing table not saved: the database is "
+			"locked by another process (the next save retries)");
+	else if (rc < 0)
 		gg_warn("kad", "cannot save the routing table: %s",
 			sqlite3_errmsg(kh->db));
 	return rc < 0 ? rc : 0;

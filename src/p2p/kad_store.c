@@ -1,10 +1,17 @@
 /*
  * kad_store.c - records and provider entries in SQLite (kad_store.h).
  *
- * Writes run inside a SAVEPOINT, which works whether or not the caller
- * already has a transaction open on the shared database, so the limit
- * checks and the write are one atomic step.  Times are milliseconds on
- * the engine's clock (Unix epoch), so expiry survives a restart.
+ * Writes run in one transaction (kad_db_begin: BEGIN IMMEDIATE, or a
+ * SAVEPOINT inside a caller's transaction), so the limit checks and the
+ * write are one atomic step.  Times are milliseconds on the engine's
+ * clock (Unix epoch), so expiry survives a restart.
+ *
+ * The database is ggen.db, which CLI verbs write too, and the engine runs
+ * on the node's event loop: a write that finds the file locked gives up
+ * after the connection's (short) busy timeout and the request is refused
+ * (GG_EBUSY).  After that the store refuses writes at once for
+ * KAD_STORE_BUSY_BACKOFF_MS, so a flood of PUT_VALUE/ADD_PROVIDER during
+ * a long CLI transaction costs the loop one busy wait, not one each.
  */
 #include "p2p/kad_store.h"
 
@@ -62,7 +69,62 @@ struct kad_store {
 	sqlite3 *db;
 	struct kad_store_config cfg;
 	sqlite3_stmt *st[S_N];
+	uint64_t busy_until_ms; /* engine clock; writes refused before */
 };
+
+static int is_busy(sqlite3 *db)
+{
+	int e = sqlite3_extended_errcode(db) & 0xff;
+
+	return e == SQLITE_BUSY || e == SQLITE_LOCKED;
+}
+
+int kad_db_begin(struct sqlite3 *db, int *top)
+{
+	/* Outside a transaction, IMMEDIATE takes the write lock first, under
+	 * the busy timeout; a deferred one would read, then fail to upgrade
+	 * at once (SQLITE_BUSY_SNAPSHOT) when another process wrote since. */
+	*top = sqlite3_get_autocommit(db);
+	if (sqlite3_exec(db, *top ? "BEGIN IMMEDIATE" : "SAVEPOINT kad_tx",
+			 NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	return is_busy(db) ? GG_EBUSY : GG_EDB;
+}
+
+int kad_db_end(struct sqlite3 *db, int top, int ok)
+{
+	const char *q = top ? (ok ? "COMMIT" : "ROLLBACK")
+			    : (ok ? "RELEASE kad_tx"
+				  : "ROLLBACK TO kad_tx; RELEASE kad_tx");
+	int rc = 0;
+
+	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = is_busy(db) ? GG_EBUSY : GG_EDB;
+		if (top && !sqlite3_get_autocommit(db))
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return ok ? rc : 0;
+}
+
+/* Before a write: refused at once while backing off from a busy file. */
+static int write_ok(struct kad_store *s, uint64_t now_ms)
+{
+	return now_ms >= s->busy_until_ms;
+}
+
+/* After a write failed: a busy file starts the back-off (logged once per
+ * back-off, not per request). */
+static int write_failed(struct kad_store *s, int r, uint64_t now_ms)
+{
+	if (r != GG_EBUSY)
+		return r;
+	if (now_ms >= s->busy_until_ms)
+		gg_warn("kad", "store: the database is locked by another "
+			"process; DHT writes refused for %llu ms",
+			(unsigned long long)KAD_STORE_BUSY_BACKOFF_MS);
+	s->busy_until_ms = now_ms + KAD_STORE_BUSY_BACKOFF_MS;
+	return GG_EBUSY;
+}
 
 void kad_store_config_default(struct kad_store_config *c)
 {
@@ -77,19 +139,28 @@ void kad_store_config_default(struct kad_store_config *c)
 	c->record_ttl_ms = KAD_RECORD_TTL_MS;
 }
 
+int kad_store_schema(struct sqlite3 *db)
+{
+	char *err = NULL;
+	int r = 0;
+
+	if (sqlite3_exec(db, schema, NULL, NULL, &err) != SQLITE_OK) {
+		r = is_busy(db) ? GG_EBUSY : GG_EDB;
+		gg_error("kad", "store schema: %s", err ? err : "?");
+		sqlite3_free(err);
+	}
+	return r;
+}
+
 int kad_store_open(struct sqlite3 *db, const struct kad_store_config *c,
 		   struct kad_store **out)
 {
 	struct kad_store *s;
-	char *err = NULL;
-	int i;
+	int i, r;
 
 	*out = NULL;
-	if (sqlite3_exec(db, schema, NULL, NULL, &err) != SQLITE_OK) {
-		gg_error("kad", "store schema: %s", err ? err : "?");
-		sqlite3_free(err);
-		return GG_EDB;
-	}
+	if ((r = kad_store_schema(db)) < 0)
+		return r;
 	if (!(s = calloc(1, sizeof(*s))))
 		return GG_ENOMEM;
 	s->db = db;
@@ -125,12 +196,6 @@ static sqlite3_stmt *stmt(struct kad_store *s, int i)
 	return s->st[i];
 }
 
-static int exec(struct kad_store *s, const char *q)
-{
-	return sqlite3_exec(s->db, q, NULL, NULL, NULL) == SQLITE_OK ? 0
-								    : GG_EDB;
-}
-
 /* Run a one-row count query; -1 on error. */
 static int64_t count(sqlite3_stmt *st, int64_t *second)
 {
@@ -150,7 +215,10 @@ static int done(sqlite3_stmt *st)
 	int r = sqlite3_step(st);
 
 	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : GG_EDB;
+	if (r == SQLITE_DONE)
+		return 0;
+	r &= 0xff;
+	return r == SQLITE_BUSY || r == SQLITE_LOCKED ? GG_EBUSY : GG_EDB;
 }
 
 static int rec_limits(struct kad_store *s, const uint8_t *key, size_t klen,
@@ -178,12 +246,14 @@ int kad_store_put_record(struct kad_store *s, const uint8_t *key,
 			 const struct gg_peerid *from, uint64_t now_ms)
 {
 	sqlite3_stmt *st;
-	int r;
+	int r, top;
 
 	if (vlen > s->cfg.max_value || klen > KAD_MSG_KEY_MAX)
 		return GG_ETOOBIG;
-	if (exec(s, "SAVEPOINT kad_put") < 0)
-		return GG_EDB;
+	if (!write_ok(s, now_ms))
+		return GG_EBUSY;
+	if ((r = kad_db_begin(s->db, &top)) < 0)
+		return write_failed(s, r, now_ms);
 	if ((r = rec_limits(s, key, klen, vlen, from)) < 0)
 		goto out;
 	st = stmt(s, S_REC_PUT);
@@ -194,11 +264,11 @@ int kad_store_put_record(struct kad_store *s, const uint8_t *key,
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now_ms);
 	r = done(st);
 out:
-	if (r < 0)
-		exec(s, "ROLLBACK TO kad_put");
-	if (exec(s, "RELEASE kad_put") < 0 && r == 0)
-		r = GG_EDB;
-	return r;
+	if (r == 0)
+		r = kad_db_end(s->db, top, 1);
+	else
+		kad_db_end(s->db, top, 0);
+	return r < 0 ? write_failed(s, r, now_ms) : r;
 }
 
 int kad_store_get_record(struct kad_store *s, const uint8_t *key,
@@ -277,12 +347,14 @@ int kad_store_add_provider(struct kad_store *s, const uint8_t *key,
 			   uint64_t now_ms)
 {
 	sqlite3_stmt *st;
-	int r;
+	int r, top;
 
 	if (klen > KAD_MSG_KEY_MAX)
 		return GG_ETOOBIG;
-	if (exec(s, "SAVEPOINT kad_prov") < 0)
-		return GG_EDB;
+	if (!write_ok(s, now_ms))
+		return GG_EBUSY;
+	if ((r = kad_db_begin(s->db, &top)) < 0)
+		return write_failed(s, r, now_ms);
 	if ((r = prov_limits(s, key, klen, &provider->id)) < 0)
 		goto out;
 	st = stmt(s, S_PROV_PUT);
@@ -294,11 +366,11 @@ int kad_store_add_provider(struct kad_store *s, const uint8_t *key,
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now_ms);
 	r = done(st);
 out:
-	if (r < 0)
-		exec(s, "ROLLBACK TO kad_prov");
-	if (exec(s, "RELEASE kad_prov") < 0 && r == 0)
-		r = GG_EDB;
-	return r;
+	if (r == 0)
+		r = kad_db_end(s->db, top, 1);
+	else
+		kad_db_end(s->db, top, 0);
+	return r < 0 ? write_failed(s, r, now_ms) : r;
 }
 
 /* A stored row back into a peer; addresses re-checked on the way. */
@@ -353,22 +425,24 @@ int kad_store_get_providers(struct kad_store *s, const uint8_t *key,
 int kad_store_expire(struct kad_store *s, uint64_t now_ms)
 {
 	sqlite3_stmt *st;
-	int n = 0;
+	int n = 0, r;
 
+	if (!write_ok(s, now_ms))
+		return GG_EBUSY;
 	if (now_ms > s->cfg.provider_ttl_ms) {
 		st = stmt(s, S_EXP_PROV);
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)(now_ms -
 					  s->cfg.provider_ttl_ms));
-		if (done(st) < 0)
-			return GG_EDB;
+		if ((r = done(st)) < 0)
+			return write_failed(s, r, now_ms);
 		n += sqlite3_changes(s->db);
 	}
 	if (now_ms > s->cfg.record_ttl_ms) {
 		st = stmt(s, S_EXP_REC);
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)(now_ms -
 					  s->cfg.record_ttl_ms));
-		if (done(st) < 0)
-			return GG_EDB;
+		if ((r = done(st)) < 0)
+			return write_failed(s, r, now_ms);
 		n += sqlite3_changes(s->db);
 	}
 	return n;

@@ -2,8 +2,9 @@
  * test_kad_host.c - the DHT glue without a network: the stream framing
  * (whole, partial, oversized, malformed), server vs client mode as
  * identify would list it, routing-table persistence (a table saved by
- * one node is loaded by the next on the same database), and a real
- * request between two hosts on one loop.
+ * one node is loaded by the next on the same database; a save that finds
+ * the file locked by another connection fails with GG_EBUSY and the next
+ * one writes), and a real request between two hosts on one loop.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "../p2p/kad_net.h" /* struct tnode */
 #include "util/varint.h"
@@ -175,6 +177,58 @@ static void persistence(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+static int64_t routes(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM"
+					    " kad_routing", -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void save_busy(void **state)
+{
+	char path[] = "/tmp/kadhostXXXXXX";
+	uv_loop_t loop;
+	sqlite3 *db, *other;
+	struct tnode *a;
+	struct kad_peer p;
+	int i, fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	uv_loop_init(&loop);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 50);
+	a = node_new(&loop, 1, db);
+	for (i = 0; i < 30; i++) {
+		fake_peer(i, &p);
+		kad_add_verified(gg_kadhost_kad(a->kh), &p);
+	}
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+				      NULL), SQLITE_OK);
+	assert_int_equal(gg_kadhost_save(a->kh), GG_EBUSY);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(routes(other), 0);
+	assert_true(sqlite3_get_autocommit(db)); /* nothing left open */
+	assert_int_equal(gg_kadhost_save(a->kh), 0);
+	assert_int_equal(routes(other),
+			 (int64_t)gg_kadhost_table_size(a->kh));
+	nodes_free(&loop, a, NULL);
+	sqlite3_close(other);
+	sqlite3_close(db);
+	unlink(path);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 struct found {
 	struct gg_op op;
 	int hit;
@@ -238,6 +292,7 @@ int main(void)
 		cmocka_unit_test(framing),
 		cmocka_unit_test(modes),
 		cmocka_unit_test(persistence),
+		cmocka_unit_test(save_busy),
 		cmocka_unit_test(request),
 	};
 

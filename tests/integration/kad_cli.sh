@@ -3,7 +3,8 @@
 # the diagnostic verbs, `p2p status`, bad input (oversized messages, a
 # FIND_NODE flood, records over the size limit, a bad signature) refused
 # without harming other peers, the subnet diversity limit with its
-# default values, and a warm restart from the saved routing table.
+# default values, and a warm restart from the routing table saved in
+# ggen.db.
 . "$(dirname "$0")/../lib.sh"
 
 BUILD=${GGEN_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
@@ -126,9 +127,13 @@ check_grep "3 peers of 127.0.0.0/24 at most in the table" '^closer [1-3]$' "$OUT
 kill -TERM "$PID_e"
 wait "$PID_e"
 check_eq "E stops cleanly" "$?" 0
-check "E saved its routing table" test -s "$T/e/kad.db"
+N=$("$BUILD/tests/db_tool" count "$T/e/ggen.db" kad_routing 2>/dev/null)
+check "E saved its routing table in ggen.db (${N:-no} rows)" test "${N:-0}" -ge 1
+check "and wrote no kad.db" test ! -e "$T/e/kad.db"
 start e
 if wait_for "E rejoined" 30 grep -q "DHT joined" "$T/e.err"; then
 	ok "E rejoins without bootstrap peers, from its saved table"
 else not_ok "E rejoins from its saved table" "$(tail -3 "$T/e.err")"; fi
+check "p2p status of E" env GGEN_HOME="$T/e" "$GGEN" mp p2p status --json
+check_grep "its table is loaded" '"routing_table":[1-9]' "$OUT_F"
 done_testing

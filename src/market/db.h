@@ -1,14 +1,18 @@
 /*
  * db.h - the SQLite database $GGEN_HOME/ggen.db (DESIGN §4).
  *
- * One file holds the catalog and its FTS5 index, name owners, and later
- * peers, reputation and DHT state.  It is opened in WAL mode with a busy
+ * One file holds the catalog and its FTS5 index, name owners, the DHT's
+ * routing table and record/provider store, and later peers and
+ * reputation.  It is opened in WAL mode with a busy
  * timeout, so a search can read while another process writes.  The
  * schema is a numbered list of migrations (db.c); each runs in its own
  * transaction and bumps PRAGMA user_version, so a database created by an
  * older ggen is brought up to date on open, and one made by a newer ggen
  * is refused rather than misread.  Another module that needs tables adds
- * one row at the end of that list.
+ * one row at the end of that list.  (The DHT's kad_* tables are the
+ * exception: the engine also runs on in-memory databases, so it creates
+ * them itself, IF NOT EXISTS, without touching user_version; see
+ * node/node_kad.h.)
  */
 #ifndef GG_MARKET_DB_H
 #define GG_MARKET_DB_H

@@ -62,6 +62,7 @@ static void on_tick(uv_timer_t *t)
 
 	if (kh->closing)
 		return;
+	kh->st.ticks++;
 	kh_checks_run(kh);
 	kh_sweep_conns(kh);
 	ms = kad_tick(kh->kad);

@@ -25,7 +25,7 @@ enum kout_state { KO_DIALING, KO_SENT };
 
 struct kout {
 	struct gg_kadhost *kh;
-	uint64_t req, started_ms;
+	uint64_t req, started_ms, sent_ns;
 	int want_reply, reported, dead; /* dead: owner gone, just free */
 	int starting, early_err;        /* inside out_open (see there) */
 	enum kout_state state;

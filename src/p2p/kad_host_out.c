@@ -67,6 +67,8 @@ static void report(struct kout *o, int err, const uint8_t *msg, size_t len)
 		kh->st.req_failed++;
 		kad_on_failure(kh->kad, o->req, err);
 	} else {
+		kh->st.req_ok++;
+		kh->st.reply_us += (uv_hrtime() - o->sent_ns) / 1000u;
 		kad_on_response(kh->kad, o->req, msg, len);
 	}
 	kh_kick(kh);
@@ -150,6 +152,7 @@ static int out_open(struct kout *o, struct gg_conn *c)
 	o->state = KO_SENT;
 	o->started_ms = kh_now(o->kh);
 	o->starting = 1;
+	o->kh->st.streams++;
 	rc = gg_stream_open_lazy(c, o->kh->proto, &out_cbs, o, &s);
 	if (rc == 0 && !o->early_err) {
 		o->s = s;
@@ -348,6 +351,7 @@ int kh_send_request(void *ctx, uint64_t req, const struct kad_peer *to,
 	o->req = req;
 	o->want_reply = want_reply;
 	o->peer = to->id;
+	o->sent_ns = uv_hrtime();
 	gg_buf_init(&o->in, kh->max_msg + GG_VARINT_MAX_LEN);
 	out_link(kh, o);
 	kh->st.req_out++;

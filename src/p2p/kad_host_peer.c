@@ -269,6 +269,7 @@ void kh_check_peer(void *ctx, const struct kad_peer *p)
 	kc->kh = kh;
 	kc->peer = p->id;
 	kc->started_ms = kh_now(kh);
+	kh->st.pings++;
 	kc->next = kh->checks;
 	kh->checks = kc;
 	if (!c || gg_ping_new(c, on_pong, kc, &kc->ping) < 0 ||

@@ -14,6 +14,9 @@
 #include "util/log.h"
 
 static void host_maybe_free(struct gg_host *h);
+static void on_soon(uv_timer_t *t);
+static void on_flush_pre(uv_prepare_t *p);
+static void on_flush_post(uv_check_t *p);
 
 /* ---- connections in the list ---- */
 
@@ -53,17 +56,138 @@ void host_conn_freed(struct gg_host *h)
 	host_maybe_free(h);
 }
 
+/*
+ * GG_CONN_UP goes out from h->soon, once the callback that finished the
+ * handshake has returned: the services' first streams (identify asks the
+ * peer who it is) then queue behind what the dialer's caller sends at
+ * once and what the peer sent along with the handshake (a ping, say),
+ * instead of ahead of it.
+ */
 void host_conn_up(struct gg_conn *c)
 {
 	struct gg_host *h = c->h;
 	char name[GG_MULTIADDR_STR_MAX + 128];
-	int i;
 
-	c->up = 1;
+	c->up_due = 1;
 	gg_info("host", "connection %s open", conn_name(c, name,
 							sizeof(name)));
+	if (!uv_is_active((uv_handle_t *)&h->soon))
+		uv_timer_start(&h->soon, on_soon, 0, 0);
+}
+
+/* One due connection's UP; 1 when there was one.  The list can change
+ * under a notification, so each call searches it from its head. */
+static int deliver_one_up(struct gg_host *h)
+{
+	struct gg_conn *c;
+	int i;
+
+	for (c = h->conns; c && !(c->up_due && !c->close_req); c = c->next)
+		;
+	if (!c)
+		return 0;
+	c->up_due = 0;
+	c->up = 1;
+	conn_enter(c);
 	for (i = 0; i < h->nnotify && !c->close_req; i++)
 		h->notify[i].fn(h->notify[i].arg, c, GG_CONN_UP, 0);
+	conn_leave(c);
+	return 1;
+}
+
+static void on_soon(uv_timer_t *t)
+{
+	struct gg_host *h = t->data;
+	int n = 0;
+
+	while (!h->closing && n++ < 1024 && deliver_one_up(h))
+		;
+}
+
+/*
+ * Output is flushed per loop phase, not per call: whatever a callback (or
+ * the code between two runs of the loop) had the connections say leaves
+ * in one write per connection, from the check handle after the poll's
+ * callbacks or the prepare handle before the next poll.  A handshake
+ * message, the muxer's proposal and the first stream's data then share a
+ * syscall and a wake-up of the peer.
+ */
+void host_conn_dirty(struct gg_conn *c)
+{
+	struct gg_host *h = c->h;
+
+	if (c->dirty || h->closing)
+		return;
+	c->dirty = 1;
+	c->dirty_next = h->dirty;
+	h->dirty = c;
+	if (!uv_is_active((uv_handle_t *)&h->flush_pre)) {
+		uv_prepare_start(&h->flush_pre, on_flush_pre);
+		uv_check_start(&h->flush_post, on_flush_post);
+	}
+}
+
+/* c->dirty is 1 on h->dirty, 2 in the batch flush_dirty is working
+ * through (which skips a connection that is torn down meanwhile). */
+void host_conn_clean(struct gg_conn *c)
+{
+	struct gg_conn **pp;
+
+	if (c->dirty != 1)
+		return;
+	for (pp = &c->h->dirty; *pp && *pp != c; pp = &(*pp)->dirty_next)
+		;
+	if (*pp)
+		*pp = c->dirty_next;
+	c->dirty = 0;
+	c->dirty_next = NULL;
+}
+
+/* Flush what is dirty now; what becomes dirty meanwhile waits for the
+ * next phase, so a connection that keeps writing cannot starve others.
+ * Connections are freed only by close callbacks, never during this. */
+static void flush_dirty(struct gg_host *h)
+{
+	struct gg_conn *c = h->dirty, *next;
+
+	h->dirty = NULL;
+	for (next = c; next; next = next->dirty_next)
+		next->dirty = 2;
+	for (; c; c = next) {
+		next = c->dirty_next;
+		c->dirty = 0;
+		c->dirty_next = NULL;
+		conn_flush_now(c);
+	}
+	if (!h->dirty) {
+		uv_prepare_stop(&h->flush_pre);
+		uv_check_stop(&h->flush_post);
+	}
+}
+
+static void on_flush_pre(uv_prepare_t *p)
+{
+	flush_dirty(p->data);
+}
+
+static void on_flush_post(uv_check_t *p)
+{
+	flush_dirty(p->data);
+}
+
+static void on_spare(uv_timer_t *t)
+{
+	struct gg_host *h = t->data;
+
+	if (!h->closing)
+		gg_noise_static_prepare(h->noise_st);
+}
+
+void host_spare_soon(struct gg_host *h)
+{
+	if (!h->closing && h->noise_st &&
+	    !uv_is_active((uv_handle_t *)&h->spare))
+		uv_timer_start(&h->spare, on_spare, HOST_SPARE_DELAY_MS, 0);
 }
 
 int gg_host_notify(struct gg_host *h, gg_conn_notify fn, void *arg)
@@ -429,6 +553,15 @@ int gg_host_new(const struct gg_host_cfg *cfg, struct gg_host **out)
 	h->tick.data = h;
 	uv_timer_start(&h->tick, on_tick, HOST_TICK_MS, HOST_TICK_MS);
 	uv_unref((uv_handle_t *)&h->tick); /* never keeps the loop alive */
+	uv_timer_init(h->loop, &h->soon);
+	h->soon.data = h;
+	uv_timer_init(h->loop, &h->spare);
+	h->spare.data = h;
+	uv_unref((uv_handle_t *)&h->spare);
+	uv_prepare_init(h->loop, &h->flush_pre);
+	h->flush_pre.data = h;
+	uv_check_init(h->loop, &h->flush_post);
+	h->flush_post.data = h;
 	*out = h;
 	return 0;
 }
@@ -448,16 +581,17 @@ static void host_really_free(struct gg_host *h)
 
 static void host_maybe_free(struct gg_host *h)
 {
-	if (h->closing && h->tick_closed && !h->conns && !h->nzombies &&
+	if (h->closing && h->timers_closed == HOST_TIMERS && !h->conns &&
+	    !h->nzombies &&
 	    !h->dials)
 		host_really_free(h);
 }
 
-static void tick_closed(uv_handle_t *hd)
+static void timer_closed(uv_handle_t *hd)
 {
 	struct gg_host *h = hd->data;
 
-	h->tick_closed = 1;
+	h->timers_closed++;
 	host_maybe_free(h);
 }
 
@@ -484,7 +618,11 @@ void gg_host_free(struct gg_host *h)
 		conn_fail(c, GG_ECANCELED, "shutting down");
 		conn_leave(c);
 	}
-	uv_close((uv_handle_t *)&h->tick, tick_closed);
+	uv_close((uv_handle_t *)&h->tick, timer_closed);
+	uv_close((uv_handle_t *)&h->soon, timer_closed);
+	uv_close((uv_handle_t *)&h->spare, timer_closed);
+	uv_close((uv_handle_t *)&h->flush_pre, timer_closed);
+	uv_close((uv_handle_t *)&h->flush_post, timer_closed);
 }
 
 const struct gg_peerid *gg_host_id(const struct gg_host *h)

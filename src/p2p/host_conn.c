@@ -82,6 +82,16 @@ static void conn_last_words(struct gg_conn *c)
 	uv_try_write((uv_stream_t *)c->tcp, &b, 1);
 }
 
+static int conn_pull_mux(struct gg_conn *c);
+
+/* Closing: encrypt what yamux still holds (a reset, a go-away, the last
+ * bytes of a stream) so that conn_last_words can try to send it. */
+static void conn_final_flush(struct gg_conn *c)
+{
+	if (!c->writing && c->st == CS_READY && c->ya && c->noise)
+		conn_pull_mux(c);
+}
+
 static void conn_teardown(struct gg_conn *c)
 {
 	struct gg_dial *d = c->dial;
@@ -107,6 +117,7 @@ static void conn_teardown(struct gg_conn *c)
 		host_dial_done(d, NULL, err ? err : GG_ECLOSED,
 			       c->has_remote ? &c->remote : NULL);
 	}
+	host_conn_clean(c);
 	host_conn_unlink(c); /* DOWN to the listeners when it was up */
 	uv_timer_stop(&c->hs_timer);
 	uv_read_stop((uv_stream_t *)c->tcp);
@@ -251,30 +262,45 @@ void conn_enter(struct gg_conn *c)
 	c->depth++;
 }
 
+/*
+ * The outermost leave reaps dead streams and tears the connection down
+ * when that was asked for (saying first what is still queued); output is
+ * flushed by the host once the loop is done with this phase
+ * (host_conn_dirty), so everything said in one callback leaves together.
+ */
 void conn_leave(struct gg_conn *c)
 {
-	int i;
-
 	if (c->depth > 1) {
 		c->depth--;
 		return;
 	}
-	for (i = 0; i < 16 && !c->torn_down; i++) {
-		if (c->dead)
-			stream_reap(c);
-		if (c->close_req) {
-			conn_teardown(c);
-			break;
-		}
-		if (!c->need_flush)
-			break;
-		conn_flush(c);
+	if (!c->torn_down && c->dead)
+		stream_reap(c);
+	if (!c->torn_down && c->close_req) {
+		conn_final_flush(c);
+		conn_teardown(c);
+	} else if (!c->torn_down && c->need_flush) {
+		host_conn_dirty(c);
 	}
 	c->depth = 0;
-	/* what we had to say is out: a good time to make the next
-	 * handshake's ephemeral key */
 	if (c->st == CS_READY && !c->torn_down)
-		gg_noise_static_prepare(c->h->noise_st);
+		host_spare_soon(c->h);
+}
+
+/* The host's flush of a dirty connection. */
+void conn_flush_now(struct gg_conn *c)
+{
+	int i;
+
+	if (c->torn_down)
+		return;
+	conn_enter(c);
+	for (i = 0; i < 16 && c->need_flush && !c->close_req; i++) {
+		conn_flush(c);
+		if (c->dead)
+			stream_reap(c);
+	}
+	conn_leave(c);
 }
 
 /* Encrypt p[0..n) for the socket (after the Noise handshake). */

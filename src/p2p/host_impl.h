@@ -23,6 +23,11 @@
 #define CONN_BATCH (1024u * 1024u)   /* plaintext encrypted per flush */
 #define CONN_MAX_OUT (8u * 1024u * 1024u)
 #define HOST_TICK_MS 1000
+/* How long the host waits after a handshake before it makes the next
+ * one's ephemeral key: long enough that the peer's answer to what we just
+ * sent is not queued behind it on a shared core. */
+#define HOST_SPARE_DELAY_MS 2
+#define HOST_TIMERS 5 /* tick, soon, spare, flush_pre, flush_post */
 
 struct gg_handler {
 	char *proto;
@@ -52,7 +57,12 @@ struct gg_host {
 	struct gg_dial *dials;
 	struct gg_noise_static *noise_st; /* made by the first handshake */
 	uv_timer_t tick;
-	int tick_closed;
+	uv_timer_t soon;  /* UP notifications, after the current callback */
+	uv_timer_t spare; /* the next handshake's key, when the host is idle */
+	uv_prepare_t flush_pre;   /* flush dirty connections before polling */
+	uv_check_t flush_post;    /* ... and after the poll's callbacks */
+	struct gg_conn *dirty;    /* connections with output to flush */
+	int timers_closed;
 	int closing;
 };
 
@@ -97,6 +107,9 @@ struct gg_conn {
 	int depth;
 	int need_flush;
 	int up;                /* GG_CONN_UP was announced */
+	int up_due;            /* ... and is to be, by h->soon */
+	int dirty;             /* on h->dirty */
+	struct gg_conn *dirty_next;
 	int close_req;         /* teardown requested; done at depth 0 */
 	int close_err;
 	char close_why[160];
@@ -133,6 +146,14 @@ struct gg_stream {
 
 /* host.c */
 void host_conn_up(struct gg_conn *c);
+/* c has output: flush it once the loop is done with this phase. */
+void host_conn_dirty(struct gg_conn *c);
+/* c is going: off the dirty list. */
+void host_conn_clean(struct gg_conn *c);
+/* Flush c (inside conn_enter/conn_leave); host_conn.c. */
+void conn_flush_now(struct gg_conn *c);
+/* The handshake used the spare ephemeral key: make another soon. */
+void host_spare_soon(struct gg_host *h);
 /* c is going: DOWN to the listeners (when it was up), out of the list. */
 void host_conn_unlink(struct gg_conn *c);
 /* An unlinked connection's memory is gone. */

@@ -1,7 +1,8 @@
 /*
  * kad_host_impl.h - the inside of struct gg_kadhost, shared by
  * kad_host.c (lifecycle, timer, server side), kad_host_out.c (outbound
- * requests and dials), kad_host_peer.c (identify, ping checks, join) and
+ * requests and dials), kad_host_peer.c (identify, ping checks, join),
+ * kad_host_sweep.c (peers that announce the protocol late) and
  * kad_host_table.c (routing-table persistence).  Not for use elsewhere.
  */
 #ifndef GG_P2P_KAD_HOST_IMPL_H
@@ -19,6 +20,7 @@
 #define KH_TRIED 256           /* peers remembered by the conn sweep */
 #define KH_RETRY_MS 30000      /* the sweep offers a peer this seldom */
 #define KH_SWEEP_CONNS 1024
+#define KH_WATCH 256           /* peers the sweep looks at each second */
 
 /* An outbound request: dial (maybe), open, write, read one reply. */
 enum kout_state { KO_DIALING, KO_SENT };
@@ -70,6 +72,7 @@ struct kjoin {
 	struct kjoin *next;
 };
 
+/* A peer remembered with a time: tried by the sweep, or watched. */
 struct ktried {
 	struct gg_peerid id;
 	uint64_t ms;
@@ -94,7 +97,9 @@ struct gg_kadhost {
 	struct kjoin *joins;
 	struct gg_kadhost_stats st;
 	struct ktried tried[KH_TRIED];
-	uint64_t last_sweep_ms;
+	struct ktried watch[KH_WATCH]; /* connected, identified without us */
+	int nwatch;
+	uint64_t last_sweep_ms, last_full_sweep_ms;
 };
 
 /* kad_host.c */
@@ -113,6 +118,9 @@ void kh_on_conn(void *arg, struct gg_conn *c, enum gg_conn_event ev,
 		int err);
 void kh_check_peer(void *ctx, const struct kad_peer *p);
 void kh_checks_run(struct gg_kadhost *kh);
+
+/* kad_host_sweep.c */
+void kh_sweep_watch(struct gg_kadhost *kh, const struct gg_peerid *id);
 void kh_sweep_conns(struct gg_kadhost *kh);
 void kh_joins_run(struct gg_kadhost *kh);
 void kh_joins_peer_done(struct gg_kadhost *kh, const struct gg_peerid *id);

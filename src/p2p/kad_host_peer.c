@@ -82,6 +82,7 @@ static void kid_use(struct kid *d, const struct gg_identify_info *info)
 	kid_peer(d, info, &p);
 	if (!lists || !p.addrs.n) {
 		kad_on_peer_identified(kh->kad, &p, 0);
+		kh_sweep_watch(kh, &d->peer);
 		/* js announces the protocol a moment later (identify push) */
 		kh_joins_peer_later(kh, &d->peer, KH_PUSH_GRACE_MS);
 	} else if (kad_on_peer_identified(kh->kad, &p, 1) < 0) {
@@ -102,6 +103,7 @@ static void kid_failed(struct kid *d)
 	if (kh->closing)
 		return;
 	kh_joins_peer_later(kh, &d->peer, KH_PUSH_GRACE_MS);
+	kh_sweep_watch(kh, &d->peer);
 	kh->last_sweep_ms = kh_now(kh) - 800; /* sweep in 200 ms */
 }
 
@@ -166,85 +168,21 @@ void kh_on_conn(void *arg, struct gg_conn *c, enum gg_conn_event ev,
 	struct gg_kadhost *kh = arg;
 	struct kid *d;
 
-	if (ev != GG_CONN_UP || kh->closing || !(d = calloc(1, sizeof(*d))))
+	if (ev != GG_CONN_UP || kh->closing)
 		return;
+	if (!(d = calloc(1, sizeof(*d)))) {
+		kh_sweep_watch(kh, gg_conn_remote(c)); /* the sweep tries */
+		return;
+	}
 	d->kh = kh;
 	d->peer = *gg_conn_remote(c);
 	d->remote = *gg_conn_remote_addr(c);
 	d->outbound = !gg_conn_inbound(c);
 	gg_buf_init(&d->in, GG_ID_MAX_MSG + 16);
-	if (gg_stream_open(c, protos, 1, kid_opened, d) < 0)
+	if (gg_stream_open(c, protos, 1, kid_opened, d) < 0) {
+		kh_sweep_watch(kh, &d->peer);
 		kid_free(d);
-}
-
-/*
- * Peers whose protocols changed after we identified them: js-libp2p
- * registers its DHT protocol after the first identify and announces it
- * with an identify push, which the identify service writes to the peer
- * store.  Once a second, connected peers that are not in the table but
- * list our protocol there are offered to the engine (each at most once
- * per KH_RETRY_MS, so a peer that fails its ping is not pinged again and
- * again).
- */
-static int tried_recently(struct gg_kadhost *kh, const struct gg_peerid *id,
-			  uint64_t now)
-{
-	struct ktried *t, *old = &kh->tried[0];
-	size_t i;
-
-	for (i = 0; i < KH_TRIED; i++) {
-		t = &kh->tried[i];
-		if (t->id.len && gg_peerid_eq(&t->id, id)) {
-			if (now < t->ms + KH_RETRY_MS)
-				return 1;
-			t->ms = now;
-			return 0;
-		}
-		if (t->ms < old->ms)
-			old = t;
 	}
-	old->id = *id;
-	old->ms = now;
-	return 0;
-}
-
-static void sweep_one(struct gg_kadhost *kh, struct gg_conn *c, uint64_t now)
-{
-	const struct gg_peerid *id = gg_conn_remote(c);
-	const struct gg_peer_info *pi;
-	struct kad_peer p;
-	int i, had;
-
-	if (kad_table_find(kad_routing_table(kh->kad), id) ||
-	    !gg_peerstore_supports(kh->ps, id, kh->proto) ||
-	    !(pi = gg_peerstore_get(kh->ps, id)) || !pi->naddrs ||
-	    tried_recently(kh, id, now))
-		return;
-	memset(&p, 0, sizeof(p));
-	p.id = *id;
-	kad_key_of_peer(id, &p.key);
-	kad_addrbuf_init(&p.addrs);
-	for (i = 0; i < pi->naddrs; i++) {
-		struct gg_multiaddr m = pi->addrs[i];
-
-		if (gg_multiaddr_strip_p2p(&m, NULL, &had) == 0)
-			kad_addrbuf_add(&p.addrs, m.b, m.len);
-	}
-	kad_on_peer_identified(kh->kad, &p, 1);
-}
-
-void kh_sweep_conns(struct gg_kadhost *kh)
-{
-	struct gg_conn *conns[KH_SWEEP_CONNS];
-	uint64_t now = kh_now(kh);
-	int i, n;
-
-	if (!kh->ps || now < kh->last_sweep_ms + 1000)
-		return;
-	kh->last_sweep_ms = now;
-	n = gg_host_conns(kh->host, conns, KH_SWEEP_CONNS);
-	for (i = 0; i < n; i++)
-		sweep_one(kh, conns[i], now);
 }
 
 /* ---- ping checks ---- */

@@ -4,8 +4,10 @@
  * The responder keeps no state: it writes back whatever arrives (a ping
  * is 32 bytes; echoing bytes as they come is the same thing and needs no
  * buffer) and pauses reading while its own writes back up.  The pinger
- * owns one stream; gg_ping_free may come before the stream has opened,
- * in which case the open callback finishes the job.
+ * owns one stream, opened lazily: the first ping rides right behind the
+ * protocol proposal, as rust's pings do, so a fresh connection's first
+ * round trip is the ping's own.  A peer without ping ends the stream with
+ * GG_EUNSUPPORTED, which the outstanding ping reports.
  */
 #include "p2p/ping.h"
 #include "util/error.h"
@@ -60,7 +62,7 @@ struct gg_ping {
 	uint8_t got[GG_PING_LEN];
 	size_t ngot;
 	uint64_t t0;
-	int opening, outstanding, queued, freed, err;
+	int outstanding, err;
 };
 
 static void ping_fail(struct gg_ping *p, int err)
@@ -79,7 +81,6 @@ static void ping_emit(struct gg_ping *p)
 	int rc;
 
 	uv_random(NULL, NULL, p->payload, sizeof(p->payload), 0, NULL);
-	p->queued = 0;
 	p->ngot = 0;
 	p->t0 = uv_hrtime();
 	rc = gg_stream_write(p->s, p->payload, sizeof(p->payload));
@@ -128,32 +129,11 @@ static const struct gg_stream_cbs ping_cbs = {
 	.on_close = ping_closed,
 };
 
-static void ping_opened(void *arg, struct gg_stream *s, int err)
-{
-	struct gg_ping *p = arg;
-
-	p->opening = 0;
-	if (p->freed) {
-		if (s)
-			gg_stream_reset(s);
-		free(p);
-		return;
-	}
-	if (err) {
-		ping_fail(p, err);
-		return;
-	}
-	p->s = s;
-	gg_stream_set_cbs(s, &ping_cbs, p);
-	if (p->queued)
-		ping_emit(p);
-}
-
 int gg_ping_new(struct gg_conn *c, gg_ping_cb cb, void *arg,
 		struct gg_ping **out)
 {
-	static const char *const protos[] = { GG_PING_PROTO };
 	struct gg_ping *p;
+	struct gg_stream *s;
 	int rc;
 
 	*out = NULL;
@@ -162,12 +142,13 @@ int gg_ping_new(struct gg_conn *c, gg_ping_cb cb, void *arg,
 		return GG_ENOMEM;
 	p->cb = cb;
 	p->arg = arg;
-	p->opening = 1;
-	rc = gg_stream_open(c, protos, 1, ping_opened, p);
+	rc = gg_stream_open_lazy(c, GG_PING_PROTO, &ping_cbs, p, &s);
 	if (rc) {
 		free(p);
 		return rc;
 	}
+	if (!p->err) /* else on_close came already: s is gone */
+		p->s = s;
 	*out = p;
 	return 0;
 }
@@ -178,11 +159,10 @@ int gg_ping_send(struct gg_ping *p)
 		return p->err;
 	if (p->outstanding)
 		return GG_EBUSY;
+	if (!p->s)
+		return GG_ECLOSED;
 	p->outstanding = 1;
-	if (p->opening)
-		p->queued = 1;
-	else
-		ping_emit(p);
+	ping_emit(p);
 	return 0;
 }
 
@@ -190,10 +170,6 @@ void gg_ping_free(struct gg_ping *p)
 {
 	if (!p)
 		return;
-	if (p->opening) {
-		p->freed = 1; /* ping_opened frees it */
-		return;
-	}
 	if (p->s) { /* a polite end: FIN, then let the stream run out */
 		static const struct gg_stream_cbs idle = { .on_data = idle_data };
 

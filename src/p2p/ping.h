@@ -28,8 +28,9 @@ struct gg_ping;
  * then; free it).  A mismatched echo is GG_EPROTO. */
 typedef void (*gg_ping_cb)(void *arg, int err, uint64_t rtt_ns);
 
-/* Open a ping stream on c.  Pings may be sent at once: they leave when
- * the stream is ready (the first RTT then includes opening it). */
+/* Open a ping stream on c (lazily: no round trip for the proposal).
+ * Pings may be sent at once; the first rides behind the proposal, and a
+ * peer without ping fails it with GG_EUNSUPPORTED. */
 int gg_ping_new(struct gg_conn *c, gg_ping_cb cb, void *arg,
 		struct gg_ping **out);
 /* Send one ping; cb follows.  GG_EBUSY while one is outstanding, or the

@@ -64,9 +64,9 @@ static int copy_tables(sqlite3 *db, int64_t *rows)
 		if (n == 0)
 			continue;
 		n = snprintf(q, sizeof(q), "INSERT OR IGNORE INTO main.%s(%s)"
-			     " SELECT %s FROM " LEGACY ".%s", kad_tables[i].name,
-			     kad_tables[i].cols, kad_tables[i].cols,
-			     kad_tables[i].name);
+			     " SELECT %s FROM " LEGACY ".%s",
+			     kad_tables[i].name, kad_tables[i].cols,
+			     kad_tables[i].cols, kad_tables[i].name);
 		if (n < 0 || (size_t)n >= sizeof(q))
 			return GG_EINVAL;
 		if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)
@@ -136,22 +136,20 @@ static int import_legacy(sqlite3 *db, const char *home)
 	if (access(path, F_OK) < 0)
 		return errno == ENOENT ? 0 : GG_EIO;
 	rc = GG_EDB;
-	if (sqlite3_prepare_v2(db, "ATTACH ?1 AS " LEGACY, -1, &st, NULL) !=
-	    SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto out;
-	rc = import_rows(db, &rows);
-	sqlite3_exec(db, "DETACH " LEGACY, NULL, NULL, NULL);
-out:
-	sqlite3_finalize(st);
-	if (rc < 0) {
+	if (sqlite3_prepare_v2(db, "ATTACH ?1 AS " LEGACY, -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			rc = import_rows(db, &rows);
+	}
+	if (rc < 0)
 		gg_warn("kad", "cannot import %s into %s: %s (%s); kept for "
 			"the next start", path, GG_DB_FILE, gg_strerror(rc),
 			sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "DETACH " LEGACY, NULL, NULL, NULL);
+	if (rc < 0)
 		return rc;
-	}
 	if (rows < 0)
 		gg_info("kad", "%s already holds the DHT state; removing the "
 			"older %s", GG_DB_FILE, path);

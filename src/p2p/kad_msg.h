@@ -69,7 +69,9 @@ struct kad_msg_limits {
 /* max_msg 16 KiB, max_peers 20, max_addrs 8. */
 void kad_msg_limits_default(struct kad_msg_limits *l);
 
-/* An empty message of the given type (no key, record or peers). */
+/* An empty message of the given type (no key, record or peers).  The
+ * peer entries themselves are not cleared: fill each one completely
+ * before counting it in ncloser/nproviders. */
 void kad_msg_init(struct kad_msg *m, enum kad_msg_type type);
 
 /*

@@ -1,6 +1,6 @@
 /*
  * control_cmds.c - the built-in control commands: status, stop, peers,
- * peer, help (ping is in control_ping.c).
+ * peer, help (ping is in control_ping.c, the DHT's in control_kad.c).
  *
  * The table at the end is the whole list; a command of another module
  * goes in with one line there (a handler in its own file, declared in
@@ -206,6 +206,14 @@ const struct gg_ctl_cmd gg_ctl_builtin[] = {
 	{ "peer", cmd_peer, "one peer: {\"id\":PEER_ID}" },
 	{ "ping", gg_ctl_ping, "{\"addr\":MULTIADDR, \"count\":N, "
 	  "\"timeout_ms\":N, \"interval_ms\":N}: round-trip times" },
+	{ "dht.find_peer", gg_ctl_dht_find_peer,
+	  "{\"peer\":ID, \"timeout_ms\":N}: its addresses" },
+	{ "dht.providers", gg_ctl_dht_providers,
+	  "{\"key\":PKG_ID, \"timeout_ms\":N}: who provides it" },
+	{ "dht.get", gg_ctl_dht_get,
+	  "{\"key\":\"/ggen/pkg/NAME\", \"timeout_ms\":N}: the record" },
+	{ "bootstrap", gg_ctl_bootstrap,
+	  "{\"addrs\":[MULTIADDR], \"timeout_ms\":N}: join; the table" },
 	{ "help", cmd_help, "this list" },
 	{ NULL, NULL, NULL }
 };

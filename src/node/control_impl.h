@@ -1,7 +1,7 @@
 /*
  * control_impl.h - what the control server (control_server.c) and the
- * built-in commands (control_cmds.c, control_ping.c) share; not for
- * other modules.
+ * built-in commands (control_cmds.c, control_ping.c, control_kad.c)
+ * share; not for other modules.
  */
 #ifndef GG_NODE_CONTROL_IMPL_H
 #define GG_NODE_CONTROL_IMPL_H
@@ -35,5 +35,13 @@ struct gg_ctl_call {
 
 /* The ping command (control_ping.c). */
 int gg_ctl_ping(struct gg_ctl_call *call, const json_t *req, void *arg);
+/* The DHT diagnostics (control_kad.c). */
+int gg_ctl_dht_find_peer(struct gg_ctl_call *call, const json_t *req,
+			 void *arg);
+int gg_ctl_dht_providers(struct gg_ctl_call *call, const json_t *req,
+			 void *arg);
+int gg_ctl_dht_get(struct gg_ctl_call *call, const json_t *req, void *arg);
+int gg_ctl_bootstrap(struct gg_ctl_call *call, const json_t *req,
+		     void *arg);
 
 #endif

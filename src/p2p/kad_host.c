@@ -121,7 +121,7 @@ static int kin_answer(struct kin *r, const uint8_t *msg, size_t len)
 			rc = gg_stream_write(r->s, reply.data, reply.len);
 	}
 	gg_buf_release(&reply);
-	kh_kick(kh);
+	/* no kick: answering sets no deadline and finishes no operation */
 	if (rc < 0)
 		kh->st.req_refused++;
 	return rc < 0 ? rc : 0;

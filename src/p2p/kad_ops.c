@@ -325,7 +325,8 @@ void kad__op_response(struct kad *k, struct kop *op, const struct kreq *rq,
 	}
 	if (op->phase != KOP_LOOKUP || !op->q)
 		return;
-	if (!(peers = calloc(KAD_MSG_PEERS_MAX, sizeof(*peers))))
+	/* not cleared: kad__msg_peers fills every entry it counts */
+	if (!(peers = malloc(KAD_MSG_PEERS_MAX * sizeof(*peers))))
 		return;
 	if (op->op == KAD_OP_GET_VALUE && m->has_record &&
 	    (m->rec_key.n == 0 || (m->rec_key.n == op->klen &&

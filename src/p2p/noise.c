@@ -539,6 +539,104 @@ int gg_noise_write(struct gg_noise *n, const void *p, size_t len,
 	return gg_noise_writev(n, &v, 1, out);
 }
 
+/* ---- sealing on another thread ---- */
+
+struct gg_noise_sealer {
+	struct noise_cs cs; /* the send key; its own cipher context */
+};
+
+int gg_noise_sealer_new(const struct gg_noise *n,
+			struct gg_noise_sealer **out)
+{
+	struct gg_noise_sealer *s;
+
+	*out = NULL;
+	if (n->state != GG_NOISE_READY)
+		return n->err ? n->err : GG_EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return GG_ENOMEM;
+	noise_cs_set_key(&s->cs, n->tx.k);
+	*out = s;
+	return 0;
+}
+
+void gg_noise_sealer_free(struct gg_noise_sealer *s)
+{
+	if (!s)
+		return;
+	noise_cs_release(&s->cs);
+	free(s);
+}
+
+/* As gg_noise_writev, but each frame is laid out in plaintext with room
+ * for its tag; its nonce is taken now, gg_noise_seal applies it later. */
+int gg_noise_writev_unsealed(struct gg_noise *n,
+			     const struct gg_noise_iov *iov, size_t cnt,
+			     struct gg_buf *out, uint64_t *first)
+{
+	size_t total = 0, frames, chunk, i = 0, off = 0, j, k;
+	uint8_t *w;
+	int rc;
+
+	if (n->state != GG_NOISE_READY)
+		return n->err ? n->err : GG_EINVAL;
+	*first = n->tx.n;
+	for (j = 0; j < cnt; j++)
+		total += iov[j].len;
+	frames = (total + GG_NOISE_MAX_PLAINTEXT - 1) / GG_NOISE_MAX_PLAINTEXT;
+	if (frames > UINT64_MAX - n->tx.n)
+		return fail(n, GG_ECLOSED); /* 2^64-1 is never used */
+	rc = gg_buf_reserve(out, total + frames * GG_NOISE_FRAME_OVERHEAD);
+	if (rc)
+		return rc;
+	while (total > 0) {
+		chunk = total < GG_NOISE_MAX_PLAINTEXT ? total
+						       : GG_NOISE_MAX_PLAINTEXT;
+		w = frame_begin(out, chunk + GG_NOISE_TAG_LEN, &rc);
+		if (!w)
+			return fail(n, rc);
+		for (j = 0; j < chunk; j += k) {
+			while (iov[i].len == off) {
+				i++;
+				off = 0;
+			}
+			k = iov[i].len - off < chunk - j ? iov[i].len - off
+							 : chunk - j;
+			memcpy(w + j, (const uint8_t *)iov[i].p + off, k);
+			off += k;
+		}
+		memset(w + chunk, 0, GG_NOISE_TAG_LEN);
+		frame_end(out, chunk + GG_NOISE_TAG_LEN);
+		n->tx.n++;
+		total -= chunk;
+	}
+	return 0;
+}
+
+int gg_noise_seal(struct gg_noise_sealer *s, uint64_t first, uint8_t *p,
+		  size_t len)
+{
+	size_t flen;
+	int rc;
+
+	s->cs.n = first;
+	while (len > 0) {
+		if (len < 2)
+			return GG_EINTERNAL;
+		flen = (size_t)p[0] << 8 | p[1];
+		if (flen < GG_NOISE_TAG_LEN || flen > len - 2)
+			return GG_EINTERNAL;
+		rc = noise_cs_encrypt(&s->cs, NULL, 0, p + 2,
+				      flen - GG_NOISE_TAG_LEN, p + 2);
+		if (rc)
+			return rc;
+		p += 2 + flen;
+		len -= 2 + flen;
+	}
+	return 0;
+}
+
 enum gg_noise_state gg_noise_state(const struct gg_noise *n)
 {
 	return n->state;

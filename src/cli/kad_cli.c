@@ -1,8 +1,10 @@
 /*
- * kad_cli.c - the short-lived DHT node of the diagnostic verbs (see
- * kad_cli.h).
+ * kad_cli.c - what the DHT diagnostic verbs share (see kad_cli.h): the
+ * question to a running node, the short-lived node when none runs, and
+ * the printing of peers that both paths use.
  */
 #include "cli/cli_config.h"
+#include "cli/cli_daemon.h"
 #include "cli/kad_cli.h"
 #include "node/node_kad.h"
 #include "util/error.h"
@@ -65,11 +67,11 @@ static int maybe_listen(struct gg_cli *cli, struct gg_kad_cli *x,
 	return GG_EXIT_OK;
 }
 
-int gg_kad_cli_open(struct gg_cli *cli, const struct gg_args *a, int do_join,
-		    struct gg_kad_cli **out)
+int gg_kad_cli_prepare(struct gg_cli *cli, const struct gg_args *a,
+		       struct gg_kad_cli **out)
 {
 	struct gg_kad_cli *x;
-	uint64_t secs;
+	uint64_t secs, def;
 	int rc;
 
 	*out = NULL;
@@ -78,25 +80,44 @@ int gg_kad_cli_open(struct gg_cli *cli, const struct gg_args *a, int do_join,
 	rc = gg_cli_config(cli, &x->cfg);
 	if (rc == GG_EXIT_OK)
 		rc = gg_cli_config_flags(cli, a, x->cfg);
-	if (rc == GG_EXIT_OK)
-		rc = gg_args_uint(cli, a, "timeout", 1, 3600,
-				  (uint64_t)gg_config_int(
-					  x->cfg, "performance.dht_query_timeout"),
-				  &secs);
 	if (rc == GG_EXIT_OK) {
-		x->timeout_ms = secs * 1000;
-		rc = start_node(cli, x);
+		def = (uint64_t)gg_config_int(x->cfg,
+					      "performance.dht_query_timeout");
+		rc = gg_args_uint(cli, a, "timeout", 1, 3600, def, &secs);
 	}
-	if (rc == GG_EXIT_OK)
-		rc = maybe_listen(cli, x, a);
-	if (rc == GG_EXIT_OK && do_join)
-		rc = join(cli, x);
 	if (rc != GG_EXIT_OK) {
 		gg_kad_cli_close(x);
 		return rc;
 	}
+	x->timeout_ms = secs * 1000;
 	*out = x;
 	return GG_EXIT_OK;
+}
+
+int gg_kad_cli_start(struct gg_cli *cli, const struct gg_args *a,
+		     struct gg_kad_cli *x, int do_join)
+{
+	int rc = start_node(cli, x);
+
+	if (rc == GG_EXIT_OK)
+		rc = maybe_listen(cli, x, a);
+	if (rc == GG_EXIT_OK && do_join)
+		rc = join(cli, x);
+	return rc;
+}
+
+int gg_kad_cli_open(struct gg_cli *cli, const struct gg_args *a, int do_join,
+		    struct gg_kad_cli **out)
+{
+	int rc = gg_kad_cli_prepare(cli, a, out);
+
+	if (rc == GG_EXIT_OK)
+		rc = gg_kad_cli_start(cli, a, *out, do_join);
+	if (rc != GG_EXIT_OK) {
+		gg_kad_cli_close(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 void gg_kad_cli_close(struct gg_kad_cli *x)
@@ -107,6 +128,49 @@ void gg_kad_cli_close(struct gg_kad_cli *x)
 		gg_node_release(&x->node);
 	gg_config_free(x->cfg);
 	free(x);
+}
+
+/* The --bootstrap addresses as given, into req under name. */
+static int add_bootstrap(struct gg_cli *cli, const struct gg_args *a,
+			 json_t *req, const char *name)
+{
+	const char *items[GG_KAD_CLI_ADDRS_MAX + 1];
+	json_t *arr;
+	int i, n;
+
+	n = gg_args_list(a, "bootstrap", items, GG_KAD_CLI_ADDRS_MAX + 1);
+	if (!n)
+		return GG_EXIT_OK;
+	if (n > GG_KAD_CLI_ADDRS_MAX)
+		return gg_cli_usage(cli, "at most %d --bootstrap addresses",
+				    GG_KAD_CLI_ADDRS_MAX);
+	if (!(arr = json_array()))
+		return gg_cli_fail(cli, "out of memory");
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(items[i]));
+	json_object_set_new(req, name, arr);
+	return GG_EXIT_OK;
+}
+
+int gg_kad_cli_ask(struct gg_cli *cli, const struct gg_args *a,
+		   const struct gg_kad_cli *x, json_t *req, const char *list,
+		   json_t **reply)
+{
+	int rc = GG_EXIT_OK;
+
+	*reply = NULL;
+	if (!req)
+		return gg_cli_fail(cli, "out of memory");
+	json_object_set_new(req, "timeout_ms",
+			    json_integer((json_int_t)x->timeout_ms));
+	if (list)
+		rc = add_bootstrap(cli, a, req, list);
+	/* the node answers at its deadline; the margin covers the rest */
+	if (rc == GG_EXIT_OK)
+		rc = gg_cli_daemon_call(cli, req, x->timeout_ms + 5000,
+					GG_CLI_DAEMON_LOCAL, reply);
+	json_decref(req);
+	return rc;
 }
 
 void gg_kad_wait_done(void *arg, const struct kad_result *r)
@@ -164,4 +228,52 @@ void gg_kad_cli_addrs(const struct kad_peer *p, char *out, size_t outsz)
 			break;
 		used += (size_t)k;
 	}
+}
+
+json_t *gg_kad_cli_peer_json(const struct kad_peer *p)
+{
+	char id[GG_PEERID_STR_MAX], addrs[1024];
+
+	if (gg_peerid_to_str(&p->id, id, sizeof(id)))
+		id[0] = 0;
+	gg_kad_cli_addrs(p, addrs, sizeof(addrs));
+	return json_pack("{s:s,s:s}", "peer_id", id, "addrs", addrs);
+}
+
+/* An answer's peer: {"peer_id":ID,"addrs":TEXT}. */
+static int peer_ok(const json_t *p)
+{
+	return json_is_string(json_object_get(p, "peer_id")) &&
+	       json_is_string(json_object_get(p, "addrs"));
+}
+
+int gg_kad_cli_print_peers(struct gg_cli *cli, const json_t *peers,
+			   json_t *json)
+{
+	const char *id, *addrs;
+	const json_t *p;
+	size_t i;
+
+	if (!json_is_array(peers))
+		return gg_cli_fail(cli, "the node sent a malformed answer");
+	json_array_foreach(peers, i, p)
+		if (!peer_ok(p))
+			return gg_cli_fail(cli, "the node sent a malformed "
+					   "answer");
+	json_array_foreach(peers, i, p) {
+		id = json_string_value(json_object_get(p, "peer_id"));
+		addrs = json_string_value(json_object_get(p, "addrs"));
+		if (json)
+			json_array_append_new(json, json_pack(
+				"{s:s,s:s}", "peer_id", id, "addrs", addrs));
+		else
+			fprintf(cli->out, "%s %s\n", id, addrs);
+	}
+	return GG_EXIT_OK;
+}
+
+void gg_kad_cli_print_json(struct gg_cli *cli, const json_t *doc)
+{
+	json_dumpf(doc, cli->out, JSON_COMPACT);
+	fputc('\n', cli->out);
 }

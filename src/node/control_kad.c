@@ -14,10 +14,10 @@
  * separated), so a verb prints the same whichever node did the work.  A
  * lookup that finds nothing fails with the verb's words.
  *
- * One op per call runs from the loop: a timer (the deadline, and a look
- * at whether the client is still there), maybe a join (it cannot be
- * cancelled: the op outlives the answer until its callback) and one
- * query (kad_cancel drops it and its callback never runs).  The call is
+ * One op per call runs from the loop: a timer (the deadline), maybe a
+ * join (it cannot be cancelled: the op outlives the answer until its
+ * callback; closing the DHT ends every join) and one query (kad_cancel
+ * drops it and its callback never runs).  The call is
  * answered once; the op is freed when the timer is closed and no join is
  * pending.  Everything from the socket is checked again here.
  */
@@ -34,7 +34,6 @@
 #define KCTL_DEF_MS 30000
 #define KCTL_MAX_ADDRS 64   /* as many as a join dials */
 #define KCTL_MAX_LIST 512   /* peers listed by bootstrap: under 1 MiB */
-#define KCTL_POLL_MS 200
 #define KCTL_HEX_CHUNK 2048 /* bytes per gg_hex_encode call */
 #define KCTL_TEXT_MAX GG_PEERID_STR_MAX /* a peer ID, a CID, a key */
 
@@ -45,7 +44,7 @@ struct kctl_op {
 	struct gg_node *node;
 	enum kctl_kind kind;
 	uv_timer_t timer;
-	uint64_t deadline; /* uv_now, ms */
+	uint64_t timeout_ms;
 	uint64_t qid;
 	struct gg_peerid peer;          /* find_peer */
 	uint8_t key[KAD_MSG_KEY_MAX];   /* providers: multihash; get: text */
@@ -306,21 +305,16 @@ static void on_joined(void *arg, int status, size_t table)
 		start_query(op);
 }
 
-/* The server tells a handler of shutdown, but not of a client that hung
- * up: that call is detached (conn NULL).  Looking here ends its lookup
- * at once instead of at the deadline, which also keeps a stopping node
- * from waiting for this timer. */
+/* The deadline.  A client that hangs up is noticed by the server only
+ * after the answer (it stops reading while a call is pending), so the
+ * lookup runs to its end or here; at shutdown on_cancel ends it. */
 static void on_timer(uv_timer_t *t)
 {
 	struct kctl_op *op = t->data;
 
 	if (op->finished)
 		return;
-	if (!op->call->conn)
-		op_finish(op, NULL, GG_ECANCELED, "the client went away");
-	else if (uv_now(t->loop) < op->deadline)
-		return;
-	else if (op->joining || op->kind == KCTL_BOOTSTRAP)
+	if (op->joining || op->kind == KCTL_BOOTSTRAP)
 		op_join_failed(op, GG_ETIMEOUT);
 	else
 		op_not_found(op, GG_ETIMEOUT);
@@ -340,15 +334,14 @@ static int op_start(struct kctl_op *op)
 	uv_timer_init(loop, &op->timer);
 	op->timer.data = op;
 	op->timer_open = 1;
-	op->deadline += uv_now(loop);
-	uv_timer_start(&op->timer, on_timer, KCTL_POLL_MS, KCTL_POLL_MS);
+	uv_timer_start(&op->timer, on_timer, op->timeout_ms, 0);
 	gg_ctl_call_on_cancel(op->call, on_cancel, op);
 	if (!op->naddrs) {
 		start_query(op);
 		return 0;
 	}
-	rc = gg_kadhost_join(nk->kh, op->addrs, op->naddrs,
-			     op->deadline - uv_now(loop), on_joined, op);
+	rc = gg_kadhost_join(nk->kh, op->addrs, op->naddrs, op->timeout_ms,
+			     on_joined, op);
 	if (rc)
 		op_join_failed(op, rc);
 	else
@@ -366,7 +359,7 @@ static int parse_common(struct kctl_op *op, const json_t *req,
 	const json_t *arr = json_object_get(req, list), *v;
 	size_t i;
 
-	op->deadline = KCTL_DEF_MS;
+	op->timeout_ms = KCTL_DEF_MS;
 	if (t && (!json_is_integer(t) || json_integer_value(t) < 1 ||
 		  json_integer_value(t) > KCTL_MAX_MS)) {
 		snprintf(why, whysz, "\"timeout_ms\" must be 1 to %d",
@@ -374,7 +367,7 @@ static int parse_common(struct kctl_op *op, const json_t *req,
 		return GG_ERANGE;
 	}
 	if (t)
-		op->deadline = (uint64_t)json_integer_value(t);
+		op->timeout_ms = (uint64_t)json_integer_value(t);
 	if (!arr)
 		return 0;
 	if (!json_is_array(arr) || json_array_size(arr) > KCTL_MAX_ADDRS) {

@@ -134,7 +134,9 @@ const struct gg_cmd gg_cmd_p2p_bootstrap = {
 	.help = "Dials each MULTIADDR, adds the peers that speak the DHT "
 		"protocol and answer ping,\nruns the Kademlia bootstrap (a "
 		"self lookup and a refresh of stale buckets) and\nprints the "
-		"routing table that results: a count, then one line per peer.",
+		"routing table that results: a count, then one line per peer.\n"
+		"A node running for $GGEN_HOME (p2p start --daemon) joins them "
+		"itself and keeps\nthem; the listing is then its whole table.",
 	.opts = opts,
 	.min_args = 1,
 	.max_args = -1,

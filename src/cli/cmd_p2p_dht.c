@@ -9,9 +9,12 @@
  *   provide KEY         (hidden, tests) ADD_PROVIDER as this node
  *
  * KEY for providers is a package ID in any form DESIGN §5 lists (CID
- * bafkrei..., sha256:<hex>, base58 multihash).  Each verb runs a
- * short-lived client node (cli/kad_cli.h) that joins through the
- * bootstrap peers, does one operation and exits.
+ * bafkrei..., sha256:<hex>, base58 multihash).  find-peer, providers
+ * and get ask the node running for $GGEN_HOME (control_kad.c) and print
+ * its answer; with none they run a short-lived client node
+ * (cli/kad_cli.h) that joins through the bootstrap peers, does the
+ * lookup, builds the same answer and prints it with the same code.  put
+ * and provide always run the short-lived node.
  */
 #include <jansson.h>
 
@@ -479,10 +482,17 @@ static int provide(struct gg_cli *cli, const struct gg_args *a)
 	return rc;
 }
 
+#define VIA_NODE                                                        \
+	"A node running for $GGEN_HOME (p2p start --daemon) does the "  \
+	"lookup from its\nrouting table (--bootstrap peers are joined "  \
+	"first); else a short-lived node\njoins through --bootstrap or "  \
+	"network.bootstrap_nodes."
+
 static const struct gg_cmd cmd_find_peer = {
 	.name = "find-peer",
 	.summary = "Find a peer's addresses with a DHT lookup",
 	.usage = "PEER_ID",
+	.help = VIA_NODE,
 	.opts = opts, .min_args = 1, .max_args = 1, .exec = find_peer,
 };
 
@@ -491,7 +501,7 @@ static const struct gg_cmd cmd_providers = {
 	.summary = "List the peers that provide a package",
 	.usage = "KEY",
 	.help = "KEY is a package ID: a CID (bafkrei...), sha256:<hex> or a "
-		"base58 multihash.",
+		"base58 multihash.\n" VIA_NODE,
 	.opts = opts, .min_args = 1, .max_args = 1, .exec = providers,
 };
 
@@ -499,6 +509,7 @@ static const struct gg_cmd cmd_get = {
 	.name = "get",
 	.summary = "Fetch a package record from the DHT",
 	.usage = "NAME|/ggen/pkg/NAME",
+	.help = VIA_NODE,
 	.opts = get_opts, .min_args = 1, .max_args = 1, .exec = get,
 };
 

@@ -18,7 +18,7 @@ JN=${2:-40}
 L=${3:-200}
 JL=${4:-50}
 make -s -C "$ROOT" bench-bins >/dev/null || exit 1
-OURS=$("$ROOT/build/bench/kad_lookup" "$N" "$L" 2>/dev/null | tail -2)
+OURS=$("$ROOT/build/bench/kad_lookup" "$N" "$L" 2>/dev/null | tail -3)
 echo "$OURS"
 T=$(mktemp -d)
 mkfifo "$T/in"

@@ -4,7 +4,9 @@
  * identify would list it, routing-table persistence (a table saved by
  * one node is loaded by the next on the same database; a save that finds
  * the file locked by another connection fails with GG_EBUSY and the next
- * one writes), and a real request between two hosts on one loop.
+ * one writes), a real request between two hosts on one loop, and a peer
+ * that announces our protocol only after identify (the sweep's watch
+ * list).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -286,6 +288,68 @@ static void request(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+static void dialed(void *arg, struct gg_conn *c, int err,
+		   const struct gg_peerid *remote)
+{
+	struct gg_op *op = arg;
+
+	op->status = c ? 0 : err;
+	op->done = 1;
+}
+
+/* Turn the loop for ms, in steps, until the table holds want peers. */
+static size_t wait_table(uv_loop_t *loop, struct gg_kadhost *kh,
+			 size_t want, int ms)
+{
+	int i;
+
+	for (i = 0; i < ms / 50 && gg_kadhost_table_size(kh) != want; i++) {
+		struct gg_op op = { 0, 0 };
+
+		gg_run(loop, &op, 50);
+	}
+	return gg_kadhost_table_size(kh);
+}
+
+/*
+ * A peer identified without our protocol is watched: when the peer store
+ * later says it speaks it (as an identify push would), the next second's
+ * sweep offers it, it is pinged and enters the table, long before the
+ * 30 s sweep over all connections.
+ */
+static void late_protocol(void **state)
+{
+	static const char *const kad[] = { "/ggen/kad/1.0.0" };
+	struct gg_kadhost_stats st;
+	struct gg_op op = { 0, 0 };
+	struct gg_multiaddr ma, plain;
+	struct tnode *s, *l;
+	uv_loop_t loop;
+
+	(void)state;
+	uv_loop_init(&loop);
+	s = node_new(&loop, 1, NULL);
+	l = node_new(&loop, 0, NULL); /* does not list the protocol */
+	assert_int_equal(gg_identify_new(l->host, l->ps, &l->id), 0);
+	assert_int_equal(gg_ping_serve(l->host), 0);
+	assert_int_equal(gg_host_listen_addrs(l->host, &plain, 1), 1);
+	ma = plain;
+	gg_multiaddr_append_p2p(&ma, gg_host_id(l->host));
+	assert_int_equal(gg_host_dial(s->host, &ma, 5000, dialed, &op, NULL),
+			 0);
+	assert_int_equal(gg_run(&loop, &op, 10000), 0);
+	assert_int_equal(wait_table(&loop, s->kh, 1, 1500), 0);
+	assert_int_equal(gg_peerstore_set_protocols(s->ps, gg_host_id(l->host),
+						    kad, 1), 0);
+	assert_int_equal(gg_peerstore_add_addrs(s->ps, gg_host_id(l->host),
+						&plain, 1), 0);
+	assert_int_equal(wait_table(&loop, s->kh, 1, 5000), 1);
+	gg_kadhost_stats(s->kh, &st);
+	assert_int_equal(st.pings, 1);
+	nodes_free(&loop, s, l);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +358,7 @@ int main(void)
 		cmocka_unit_test(persistence),
 		cmocka_unit_test(save_busy),
 		cmocka_unit_test(request),
+		cmocka_unit_test(late_protocol),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * timeouts, disjoint paths), then whole engines in a simulated network
  * of 200 nodes (kad_sim.h): every FIND_NODE converges on its target, the
  * result matches the true k closest, providers and values are found, a
- * network with dead nodes still converges, and a flood is rate limited.
+ * network with dead nodes still converges, a flood is rate limited, and
+ * a peer that just sent us a request needs no ping check.
  * Hop counts are printed against log2(N) as TAP comments.
  */
 #include <setjmp.h>
@@ -452,6 +453,91 @@ static void sim_flood_rate_limited(void **state)
 	sim_free(&s);
 }
 
+/* The engine alone, with a clock and a counter of ping checks. */
+struct lone {
+	uint64_t now;
+	int checks;
+};
+
+static int lone_send(void *ctx, uint64_t req, const struct kad_peer *to,
+		     const uint8_t *msg, size_t len, int want_reply)
+{
+	return 0;
+}
+
+static uint64_t lone_now(void *ctx)
+{
+	return ((struct lone *)ctx)->now;
+}
+
+static void lone_check(void *ctx, const struct kad_peer *p)
+{
+	((struct lone *)ctx)->checks++;
+}
+
+static void lone_peer(unsigned n, struct kad_peer *p)
+{
+	uint8_t ma[8] = { 0x04, 10, 0, (uint8_t)n, 1, 0x06, 0x0f, 0xa1 };
+
+	memset(p, 0, sizeof(*p));
+	sim_id(n, &p->id);
+	kad_key_of_peer(&p->id, &p->key);
+	kad_addrbuf_add(&p->addrs, ma, sizeof(ma));
+}
+
+static int state_of(struct kad *k, const struct kad_peer *p)
+{
+	const struct kad_entry *e = kad_table_find(kad_routing_table(k),
+						   &p->id);
+
+	return e ? (int)e->state : -1;
+}
+
+/* A peer that sent us a request in the last 10 s is verified at identify
+ * without a ping; one that did not, or longer ago, is pinged first. */
+static void recent_request_stands_for_ping(void **state)
+{
+	struct gg_buf req = GG_BUF_INIT(1024), reply = GG_BUF_INIT(1 << 20);
+	struct lone l = { 1000000, 0 };
+	struct kad_io io = { &l, lone_send, lone_now, lone_check, NULL };
+	struct kad_peer self, a, b, c;
+	struct kad_config cfg;
+	struct kad_msg m;
+	struct kad *k;
+
+	(void)state;
+	sim_config(&cfg);
+	lone_peer(0, &self);
+	lone_peer(1, &a);
+	lone_peer(2, &b);
+	lone_peer(3, &c);
+	cfg.table.max_per_group_bucket = 0;
+	cfg.table.max_per_group_table = 0;
+	assert_non_null(k = kad_new(&cfg, &self.id, &io, NULL));
+	kad_msg_init(&m, KAD_FIND_NODE);
+	m.key.p = b.id.b;
+	m.key.n = b.id.len;
+	assert_int_equal(kad_msg_encode(&m, &req), 0);
+	assert_int_equal(kad_on_request(k, &a.id, req.data, req.len, &reply),
+			 0);
+	assert_int_equal(kad_on_request(k, &c.id, req.data, req.len, &reply),
+			 0);
+	l.now += 2000;
+	assert_int_equal(kad_on_peer_identified(k, &a, 1), 0);
+	assert_int_equal(l.checks, 0);
+	assert_int_equal(state_of(k, &a), KAD_PEER_VERIFIED);
+	assert_int_equal(kad_on_peer_identified(k, &b, 1), 0);
+	assert_int_equal(l.checks, 1);
+	assert_int_equal(state_of(k, &b), KAD_PEER_PENDING);
+	l.now += 9000; /* c asked 11 s ago */
+	assert_int_equal(kad_on_peer_identified(k, &c, 1), 0);
+	assert_int_equal(l.checks, 2);
+	assert_int_equal(state_of(k, &c), KAD_PEER_PENDING);
+	kad_free(k);
+	gg_buf_release(&req);
+	gg_buf_release(&reply);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +549,7 @@ int main(void)
 		cmocka_unit_test(sim_providers_and_values),
 		cmocka_unit_test(sim_dead_nodes),
 		cmocka_unit_test(sim_flood_rate_limited),
+		cmocka_unit_test(recent_request_stands_for_ping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,13 +53,12 @@ static void conn_free(struct gg_conn *c)
 		gg_mss_release(&c->mss);
 	gg_buf_release(&c->out);
 	gg_buf_release(&c->wout);
-	conn_seal_release(c);
 	free(c->rbuf);
 	free(c);
 	host_conn_freed(h);
 }
 
-void conn_piece_closed(void *arg)
+static void conn_piece_closed(void *arg)
 {
 	struct gg_conn *c = arg;
 
@@ -72,25 +71,15 @@ static void hs_timer_closed(uv_handle_t *hd)
 	conn_piece_closed(hd->data);
 }
 
-/* Best effort: push out what is queued (a go away, say) before closing;
- * not while a worker seals, for nothing may overtake its bytes. */
+/* Best effort: push out what is queued (a go away, say) before closing. */
 static void conn_last_words(struct gg_conn *c)
 {
-	struct gg_buf *bufs[2] = { &c->sealing, &c->out };
 	uv_buf_t b;
-	int i, r;
 
-	if (c->writing || c->seal_busy || !c->tcp || conn_seal_sync(c))
+	if (c->writing || !c->out.len || !c->tcp)
 		return;
-	for (i = 0; i < 2; i++) {
-		if (!bufs[i]->len)
-			continue;
-		b = uv_buf_init((char *)bufs[i]->data,
-				(unsigned)bufs[i]->len);
-		r = uv_try_write((uv_stream_t *)c->tcp, &b, 1);
-		if (r != (int)bufs[i]->len)
-			return;
-	}
+	b = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
+	uv_try_write((uv_stream_t *)c->tcp, &b, 1);
 }
 
 static int conn_pull_mux(struct gg_conn *c);
@@ -133,7 +122,7 @@ static void conn_teardown(struct gg_conn *c)
 	uv_timer_stop(&c->hs_timer);
 	uv_read_stop((uv_stream_t *)c->tcp);
 	conn_last_words(c);
-	c->closes_pending = 2 + c->seal_busy; /* the worker is a piece */
+	c->closes_pending = 2;
 	uv_close((uv_handle_t *)&c->hs_timer, hs_timer_closed);
 	gg_tcp_close_cb(c->tcp, conn_piece_closed, c);
 }
@@ -175,7 +164,6 @@ static void on_written(uv_write_t *req, int status)
 /* Encrypt what yamux has queued into c->out, up to one batch. */
 static int conn_pull_mux(struct gg_conn *c)
 {
-	struct gg_noise_iov v;
 	const uint8_t *p;
 	size_t n;
 	int rc;
@@ -190,9 +178,7 @@ static int conn_pull_mux(struct gg_conn *c)
 		}
 		if (n > CONN_BATCH - c->out.len)
 			n = CONN_BATCH - c->out.len;
-		v.p = p;
-		v.len = n;
-		rc = conn_seal_out(c, &v, 1);
+		rc = gg_noise_write(c->noise, p, n, &c->out);
 		if (rc)
 			return rc;
 		gg_yamux_output_consume(c->ya, n);
@@ -219,23 +205,27 @@ static int conn_can_pull(const struct gg_conn *c)
  * at any depth.  Nothing while a write is in flight.  0 or the error (the
  * connection is then failing).
  */
-static int write_buf(struct gg_conn *c, struct gg_buf *out)
+static int conn_write_out(struct gg_conn *c)
 {
 	struct gg_buf t;
 	uv_buf_t b;
 	int r;
 
-	b = uv_buf_init((char *)out->data, (unsigned)out->len);
+	/* one write at a time, or bytes would overtake the ones in flight
+	 * (a writer woken inside conn_pull_mux may have started one) */
+	if (c->writing || !c->out.len)
+		return 0;
+	b = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
 	r = uv_try_write((uv_stream_t *)c->tcp, &b, 1);
-	if (r == (int)out->len) {
-		gg_buf_reset(out);
+	if (r == (int)c->out.len) {
+		gg_buf_reset(&c->out);
 		return 0;
 	}
 	if (r < 0 && r != UV_EAGAIN)
 		goto fail;
 	t = c->wout; /* hand the rest to uv_write */
-	c->wout = *out;
-	*out = t;
+	c->wout = c->out;
+	c->out = t;
 	r = r < 0 ? 0 : r;
 	b = uv_buf_init((char *)c->wout.data + r,
 			(unsigned)(c->wout.len - (size_t)r));
@@ -250,42 +240,17 @@ fail:
 	return gg_tcp_uv_err(r);
 }
 
-static int conn_write_out(struct gg_conn *c)
-{
-	int rc = 0;
-
-	/* one write at a time, or bytes would overtake the ones in flight
-	 * (a writer woken inside conn_pull_mux may have started one); and
-	 * nothing while a worker seals the next bytes (host_seal.c) */
-	if (c->writing || c->seal_busy)
-		return 0;
-	if (c->sealing.len && ((rc = write_buf(c, &c->sealing)) != 0 ||
-			       c->writing))
-		return rc;
-	if (!c->staging)
-		return c->out.len ? write_buf(c, &c->out) : 0;
-	rc = conn_seal_submit(c);
-	if (rc) {
-		conn_fail(c, rc, "encrypting: %s", gg_strerror(rc));
-		return rc;
-	}
-	/* sealed here when no worker took it */
-	return !c->seal_busy && c->sealing.len ? write_buf(c, &c->sealing)
-					       : 0;
-}
-
 static void conn_flush(struct gg_conn *c)
 {
 	int i, r;
 
 	c->need_flush = 0;
-	for (i = 0; i < 64 && !c->writing && !c->seal_busy && !c->close_req;
-	     i++) {
+	for (i = 0; i < 64 && !c->writing && !c->close_req; i++) {
 		if (conn_can_pull(c) && (r = conn_pull_mux(c)) != 0) {
 			conn_fail(c, r, "encrypting: %s", gg_strerror(r));
 			return;
 		}
-		if ((!c->out.len && !c->sealing.len) || conn_write_out(c))
+		if (!c->out.len || conn_write_out(c))
 			return;
 	}
 	if (i == 64)
@@ -341,14 +306,11 @@ void conn_flush_now(struct gg_conn *c)
 /* Encrypt p[0..n) for the socket (after the Noise handshake). */
 static int conn_send_secure(struct gg_conn *c, const struct gg_buf *b)
 {
-	struct gg_noise_iov v;
 	int rc;
 
 	if (!b->len)
 		return 0;
-	v.p = b->data;
-	v.len = b->len;
-	rc = conn_seal_out(c, &v, 1);
+	rc = gg_noise_write(c->noise, b->data, b->len, &c->out);
 	c->need_flush = 1;
 	return rc;
 }
@@ -421,7 +383,7 @@ static int y_on_send(void *ud, const uint8_t *hdr, const uint8_t *p,
 		return GG_EBUSY; /* queued in yamux */
 	if (c->out.len >= CONN_DIRECT_MAX)
 		return GG_EAGAIN; /* the writer waits: conn_pull_mux wakes it */
-	if (conn_seal_out(c, v, 2))
+	if (gg_noise_writev(c->noise, v, 2, &c->out))
 		return GG_EBUSY; /* queued; the pull reports the error */
 	c->need_flush = 1;
 	/* a writer pushing a lot inside one callback: keep the socket busy
@@ -739,7 +701,6 @@ int conn_new(struct gg_host *h, uv_tcp_t *tcp, int inbound,
 	tcp->data = c;
 	gg_buf_init(&c->out, CONN_MAX_OUT);
 	gg_buf_init(&c->wout, CONN_MAX_OUT);
-	gg_buf_init(&c->sealing, CONN_MAX_OUT);
 	gg_tcp_peer_addr(tcp, &c->raddr);
 	gg_tcp_peer_ip(tcp, c->ip, sizeof(c->ip));
 	uv_timer_init(h->loop, &c->hs_timer);

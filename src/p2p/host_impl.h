@@ -21,9 +21,6 @@
 #define HOST_MAX_NOTIFY 8
 #define CONN_RBUF (256u * 1024u)     /* one socket read */
 #define CONN_BATCH (1024u * 1024u)   /* plaintext encrypted per flush */
-/* Bytes queued for the socket from which on frames are sealed by a
- * worker thread (host_seal.c). */
-#define CONN_SEAL_MIN (256u * 1024u)
 #define CONN_MAX_OUT (8u * 1024u * 1024u)
 #define HOST_TICK_MS 1000
 /* How long the host waits after a handshake before it makes the next
@@ -104,14 +101,6 @@ struct gg_conn {
 	uint64_t hs_ms;
 	struct gg_buf out;     /* filling: bytes for the socket */
 	struct gg_buf wout;    /* in flight with uv_write */
-	struct gg_buf sealing; /* next to write: being sealed, or sealed */
-	struct gg_noise_sealer *sealer;
-	uv_work_t seal_req;
-	size_t stage_off, seal_off;     /* where the unsealed run starts */
-	uint64_t stage_nonce, seal_nonce; /* ... and its first nonce */
-	int staging;           /* c->out ends with an unsealed run */
-	int seal_busy;         /* a worker is sealing c->sealing */
-	int seal_rc;
 	uv_write_t wreq;
 	int writing;
 	uint8_t *rbuf;
@@ -163,16 +152,6 @@ void host_conn_dirty(struct gg_conn *c);
 void host_conn_clean(struct gg_conn *c);
 /* Flush c (inside conn_enter/conn_leave); host_conn.c. */
 void conn_flush_now(struct gg_conn *c);
-/* host_conn.c: one piece of a closing connection is done. */
-void conn_piece_closed(void *arg);
-/* host_seal.c: frames for the socket, sealed now or laid out for a
- * worker; hand the laid-out run to the worker; seal it here (closing);
- * free the sealing state. */
-int conn_seal_out(struct gg_conn *c, const struct gg_noise_iov *v,
-		  size_t cnt);
-int conn_seal_submit(struct gg_conn *c);
-int conn_seal_sync(struct gg_conn *c);
-void conn_seal_release(struct gg_conn *c);
 /* The handshake used the spare ephemeral key: make another soon. */
 void host_spare_soon(struct gg_host *h);
 /* c is going: DOWN to the listeners (when it was up), out of the list. */

@@ -140,26 +140,6 @@ struct gg_noise_iov {
 };
 
 /*
- * Sealing on another thread, for bulk output: gg_noise_writev_unsealed
- * appends frames as gg_noise_writev does, but in plaintext with room for
- * each tag, taking their nonces now (*first: the first frame's); later
- * gg_noise_seal encrypts such a run of frames in place, on any thread,
- * with a sealer (the send key in a cipher context of its own; one thread
- * at a time per sealer).  The frames must not be sent before they are
- * sealed, and nothing else may be written between two runs that are
- * sealed as one.  0 or an error (GG_EINTERNAL: not a run of frames).
- */
-struct gg_noise_sealer;
-int gg_noise_sealer_new(const struct gg_noise *n,
-			struct gg_noise_sealer **out);
-void gg_noise_sealer_free(struct gg_noise_sealer *s);
-int gg_noise_writev_unsealed(struct gg_noise *n,
-			     const struct gg_noise_iov *iov, size_t cnt,
-			     struct gg_buf *out, uint64_t *first);
-int gg_noise_seal(struct gg_noise_sealer *s, uint64_t first, uint8_t *p,
-		  size_t len);
-
-/*
  * gg_noise_write for plaintext in pieces (say a muxer's frame header and
  * its payload, straight from the application's buffer): the pieces are
  * one byte stream, cut into frames as gg_noise_write cuts one buffer.

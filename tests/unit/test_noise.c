@@ -5,7 +5,6 @@
  * muxer extension, and known answers for HKDF and the ChaCha20-Poly1305
  * nonce layout (vectors computed with python3's hmac and cryptography).
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -343,102 +342,6 @@ static void nonce_exhaustion(void **state)
 	side_release(&r);
 }
 
-struct seal_job {
-	struct gg_noise_sealer *s;
-	uint64_t first;
-	uint8_t *p;
-	size_t len;
-	int rc;
-};
-
-static void *seal_thread(void *arg)
-{
-	struct seal_job *j = arg;
-
-	j->rc = gg_noise_seal(j->s, j->first, j->p, j->len);
-	return NULL;
-}
-
-/* Frames laid out unsealed between sealed ones, then sealed in place on
- * another thread: the receiver gets every byte, in order. */
-static void sealed_elsewhere(void **state)
-{
-	static uint8_t b[140000];
-	struct gg_noise_iov v = { b, sizeof(b) };
-	struct seal_job j = { 0 };
-	struct side in, re;
-	pthread_t th;
-	size_t i, at;
-
-	(void)state;
-	for (i = 0; i < sizeof(b); i++)
-		b[i] = (uint8_t)(i * 7 + 3);
-	side_init(&re, 0, NULL);
-	side_init(&in, 1, NULL);
-	assert_int_equal(handshake(&in, &re, 1 << 20), 0);
-	assert_int_equal(gg_noise_sealer_new(in.n, &j.s), 0);
-	assert_int_equal(gg_noise_write(in.n, "head", 4, &in.out), 0);
-	at = in.out.len;
-	assert_int_equal(gg_noise_writev_unsealed(in.n, &v, 1, &in.out,
-						  &j.first), 0);
-	assert_int_equal(j.first, 1);
-	/* three frames: 65519 + 65519 + 8962 */
-	assert_int_equal(in.out.len - at,
-			 sizeof(b) + 3 * GG_NOISE_FRAME_OVERHEAD);
-	j.p = in.out.data + at;
-	j.len = in.out.len - at;
-	assert_int_equal(gg_noise_write(in.n, "tail", 4, &in.out), 0);
-	assert_int_equal(pthread_create(&th, NULL, seal_thread, &j), 0);
-	assert_int_equal(pthread_join(th, NULL), 0);
-	assert_int_equal(j.rc, 0);
-	assert_int_equal(pump(&in, &re, 3000), 0);
-	assert_int_equal(re.got.len, 8 + sizeof(b));
-	assert_memory_equal(re.got.data, "head", 4);
-	assert_memory_equal(re.got.data + 4, b, sizeof(b));
-	assert_memory_equal(re.got.data + 4 + sizeof(b), "tail", 4);
-	/* not a run of frames: refused */
-	assert_int_equal(gg_noise_seal(j.s, 0, b, 1), GG_EINTERNAL);
-	b[0] = 0;
-	b[1] = 3; /* shorter than a tag */
-	assert_int_equal(gg_noise_seal(j.s, 0, b, 5), GG_EINTERNAL);
-	b[1] = 200; /* longer than what is there */
-	assert_int_equal(gg_noise_seal(j.s, 0, b, 100), GG_EINTERNAL);
-	gg_noise_sealer_free(j.s);
-	side_release(&in);
-	side_release(&re);
-}
-
-/* A frame left unsealed does not pass, and the nonces of unsealed frames
- * run out where sealed ones do. */
-static void unsealed_limits(void **state)
-{
-	struct gg_noise_iov v = { "x", 1 };
-	struct side in, re;
-	uint64_t first;
-
-	(void)state;
-	side_init(&re, 0, NULL);
-	side_init(&in, 1, NULL);
-	assert_int_equal(handshake(&in, &re, 1 << 20), 0);
-	assert_int_equal(gg_noise_writev_unsealed(in.n, &v, 1, &in.out,
-						  &first), 0);
-	assert_int_equal(pump(&in, &re, 1 << 20), GG_ECRYPTO);
-	side_release(&in);
-	side_release(&re);
-	side_init(&re, 0, NULL);
-	side_init(&in, 1, NULL);
-	assert_int_equal(handshake(&in, &re, 1 << 20), 0);
-	gg_noise_test_set_nonces(in.n, UINT64_MAX - 1, 0);
-	assert_int_equal(gg_noise_writev_unsealed(in.n, &v, 1, &in.out,
-						  &first), 0);
-	assert_true(first == UINT64_MAX - 1);
-	assert_int_equal(gg_noise_writev_unsealed(in.n, &v, 1, &in.out,
-						  &first), GG_ECLOSED);
-	assert_int_equal(gg_noise_state(in.n), GG_NOISE_CLOSED);
-	side_release(&in);
-	side_release(&re);
-}
-
 static void junk_before_handshake(void **state)
 {
 	struct side r;
@@ -623,8 +526,6 @@ int main(void)
 		cmocka_unit_test(shared_static_key),
 		cmocka_unit_test(writev_pieces),
 		cmocka_unit_test(nonce_exhaustion),
-		cmocka_unit_test(sealed_elsewhere),
-		cmocka_unit_test(unsealed_limits),
 		cmocka_unit_test(junk_before_handshake),
 		cmocka_unit_test(accepts_muxer_extension),
 		cmocka_unit_test(known_answers),

@@ -576,6 +576,7 @@ static void host_really_free(struct gg_host *h)
 		free(h->retired[i]);
 	free(h->retired);
 	gg_noise_static_free(h->noise_st);
+	free(h->rbuf);
 	free(h);
 }
 

@@ -605,19 +605,34 @@ static void conn_input(struct gg_conn *c, const uint8_t *p, size_t n)
 
 /* ---- libuv glue ---- */
 
+/*
+ * Reads land in one buffer per host: every engine copies what it keeps,
+ * so the buffer is free again when on_read returns, and a connection
+ * costs no 256 KiB allocation (and its page faults).  Only a read inside
+ * another one's callbacks (a nested loop run) gets a buffer of its own.
+ */
 static void on_alloc(uv_handle_t *hd, size_t hint, uv_buf_t *b)
 {
 	struct gg_conn *c = hd->data;
+	struct gg_host *h = c->h;
 
-	*b = uv_buf_init((char *)c->rbuf, CONN_RBUF);
+	if (!h->rbuf_busy && (h->rbuf || (h->rbuf = malloc(CONN_RBUF))))
+		*b = uv_buf_init((char *)h->rbuf, CONN_RBUF);
+	else if (c->rbuf || (c->rbuf = malloc(CONN_RBUF)))
+		*b = uv_buf_init((char *)c->rbuf, CONN_RBUF);
+	else
+		*b = uv_buf_init(NULL, 0); /* UV_ENOBUFS: the read fails */
 }
 
 static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 {
 	struct gg_conn *c = st->data;
+	struct gg_host *h = c->h;
+	int shared = b->base && b->base == (char *)h->rbuf;
 
 	if (n == 0 || c->torn_down)
 		return;
+	h->rbuf_busy += shared;
 	conn_enter(c);
 	if (n == UV_EOF)
 		conn_fail(c, 0, "the peer closed the connection");
@@ -627,6 +642,7 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 	else if (!c->close_req)
 		conn_input(c, (const uint8_t *)b->base, (size_t)n);
 	conn_leave(c);
+	h->rbuf_busy -= shared;
 }
 
 static void on_hs_timeout(uv_timer_t *t)
@@ -689,11 +705,6 @@ int conn_new(struct gg_host *h, uv_tcp_t *tcp, int inbound,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return GG_ENOMEM;
-	c->rbuf = malloc(CONN_RBUF);
-	if (!c->rbuf) {
-		free(c);
-		return GG_ENOMEM;
-	}
 	c->h = h;
 	c->tcp = tcp;
 	c->inbound = inbound;

@@ -62,6 +62,8 @@ struct gg_host {
 	uv_prepare_t flush_pre;   /* flush dirty connections before polling */
 	uv_check_t flush_post;    /* ... and after the poll's callbacks */
 	struct gg_conn *dirty;    /* connections with output to flush */
+	uint8_t *rbuf;            /* every connection's reads (host_conn.c) */
+	int rbuf_busy;
 	int timers_closed;
 	int closing;
 };
@@ -103,7 +105,7 @@ struct gg_conn {
 	struct gg_buf wout;    /* in flight with uv_write */
 	uv_write_t wreq;
 	int writing;
-	uint8_t *rbuf;
+	uint8_t *rbuf;         /* own read buffer, only for nested reads */
 	int depth;
 	int need_flush;
 	int up;                /* GG_CONN_UP was announced */

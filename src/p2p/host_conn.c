@@ -23,8 +23,9 @@
 /* Streams we open before the muxer's echo arrives (see conn_can_pull). */
 #define CONN_EARLY_STREAMS 8
 /* Ciphertext waiting for the socket up to which yamux frames are
- * encrypted straight from the writer's buffer (see y_on_send). */
-#define CONN_DIRECT_MAX (1024u * 1024u)
+ * encrypted straight from the writer's buffer (see y_on_send); one batch,
+ * for the same cache reason as CONN_BATCH. */
+#define CONN_DIRECT_MAX (256u * 1024u)
 
 static const char *const sec_protos[] = { GG_NOISE_PROTO };
 static const char *const mux_protos[] = { GG_YAMUX_PROTO };

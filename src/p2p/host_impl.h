@@ -20,7 +20,10 @@
 
 #define HOST_MAX_NOTIFY 8
 #define CONN_RBUF (256u * 1024u)     /* one socket read */
-#define CONN_BATCH (1024u * 1024u)   /* plaintext encrypted per flush */
+/* Plaintext encrypted per flush, and per socket write while a writer
+ * streams: small enough that the ciphertext is still in the core's L2
+ * cache when the kernel copies it (1 MiB batches ran ~25% slower). */
+#define CONN_BATCH (256u * 1024u)
 #define CONN_MAX_OUT (8u * 1024u * 1024u)
 #define HOST_TICK_MS 1000
 /* How long the host waits after a handshake before it makes the next

@@ -644,6 +644,8 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		conn_input(c, (const uint8_t *)b->base, (size_t)n);
 	conn_leave(c);
 	h->rbuf_busy -= shared;
+	if (n >= (ssize_t)HOST_SPIN_READ)
+		host_spin(h);
 }
 
 static void on_hs_timeout(uv_timer_t *t)

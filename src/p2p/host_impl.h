@@ -30,7 +30,11 @@
  * one's ephemeral key: long enough that the peer's answer to what we just
  * sent is not queued behind it on a shared core. */
 #define HOST_SPARE_DELAY_MS 2
-#define HOST_TIMERS 5 /* tick, soon, spare, flush_pre, flush_post */
+/* A read this big means a stream is pouring in (host_spin_after_read),
+ * and the loop keeps polling for HOST_SPIN_NS after it. */
+#define HOST_SPIN_READ (32u * 1024u)
+#define HOST_SPIN_NS (500u * 1000u)
+#define HOST_TIMERS 6 /* tick, soon, spare, flush_pre, flush_post, spin */
 
 struct gg_handler {
 	char *proto;
@@ -66,6 +70,8 @@ struct gg_host {
 	uv_check_t flush_post;    /* ... and after the poll's callbacks */
 	struct gg_conn *dirty;    /* connections with output to flush */
 	uint8_t *rbuf;            /* every connection's reads (host_conn.c) */
+	uv_idle_t spin;           /* polls without sleeping after bulk reads */
+	uint64_t spin_until;      /* uv_hrtime */
 	int rbuf_busy;
 	int timers_closed;
 	int closing;
@@ -157,6 +163,8 @@ void host_conn_dirty(struct gg_conn *c);
 void host_conn_clean(struct gg_conn *c);
 /* Flush c (inside conn_enter/conn_leave); host_conn.c. */
 void conn_flush_now(struct gg_conn *c);
+/* A big read came in: poll without sleeping for a moment. */
+void host_spin(struct gg_host *h);
 /* The handshake used the spare ephemeral key: make another soon. */
 void host_spare_soon(struct gg_host *h);
 /* c is going: DOWN to the listeners (when it was up), out of the list. */

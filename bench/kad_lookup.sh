@@ -27,7 +27,7 @@ FEED=$!
 ( cd "$ROOT/tests/interop" && READY_SECS=120 PEER_TTL=1500 timeout 1500 \
 	node --import ./shim.mjs kad_peer.mjs "$JN" self <"$T/in" >"$T/js" 2>&1 ) &
 JSP=$!
-for ((i = 0; i < 1400; i++)); do grep -q '^lookups' "$T/js" && break; sleep 1; done
+for ((i = 0; i < 1400; i++)); do grep -qs '^lookups' "$T/js" && break; sleep 1; done
 kill "$FEED" "$JSP" 2>/dev/null
 JS=$(grep '^lookups' "$T/js")
 echo "js ($JN nodes): $JS"

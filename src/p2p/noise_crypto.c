@@ -328,24 +328,38 @@ void noise_ss_release(struct noise_ss *s)
 	OPENSSL_cleanse(s->ck, sizeof(s->ck));
 }
 
-int noise_dh_keygen(EVP_PKEY **key, uint8_t pub[32])
+/* A fresh X25519 key with pc (keygen-initialised), its public half. */
+int noise_dh_keygen_with(EVP_PKEY_CTX *pc, EVP_PKEY **key, uint8_t pub[32])
 {
-	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_id(EVP_PKEY_X25519, NULL);
 	size_t len = 32;
-	int rc = GG_ECRYPTO;
 
 	*key = NULL;
-	if (!pc || EVP_PKEY_keygen_init(pc) <= 0 ||
-	    EVP_PKEY_keygen(pc, key) <= 0)
-		goto out;
-	if (EVP_PKEY_get_raw_public_key(*key, pub, &len) <= 0 || len != 32)
-		goto out;
-	rc = 0;
-out:
-	if (rc) {
-		EVP_PKEY_free(*key);
-		*key = NULL;
+	if (EVP_PKEY_keygen(pc, key) > 0 &&
+	    EVP_PKEY_get_raw_public_key(*key, pub, &len) > 0 && len == 32)
+		return 0;
+	EVP_PKEY_free(*key);
+	*key = NULL;
+	return GG_ECRYPTO;
+}
+
+EVP_PKEY_CTX *noise_dh_keygen_ctx(void)
+{
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_id(EVP_PKEY_X25519, NULL);
+
+	if (pc && EVP_PKEY_keygen_init(pc) <= 0) {
+		EVP_PKEY_CTX_free(pc);
+		pc = NULL;
 	}
+	return pc;
+}
+
+int noise_dh_keygen(EVP_PKEY **key, uint8_t pub[32])
+{
+	EVP_PKEY_CTX *pc = noise_dh_keygen_ctx();
+	int rc = pc ? noise_dh_keygen_with(pc, key, pub) : GG_ECRYPTO;
+
+	if (!pc)
+		*key = NULL;
 	EVP_PKEY_CTX_free(pc);
 	return rc;
 }

@@ -93,6 +93,7 @@ void gg_noise_static_free(struct gg_noise_static *st)
 	EVP_PKEY_free(st->s);
 	EVP_PKEY_free(st->spare_e);
 	EVP_MD_free(st->md);
+	EVP_PKEY_CTX_free(st->kctx);
 	OPENSSL_cleanse(st, sizeof(*st));
 	free(st);
 }
@@ -127,14 +128,19 @@ int gg_noise_static_prepare(struct gg_noise_static *st)
 {
 	if (!st || st->spare_e)
 		return 0;
-	return noise_dh_keygen(&st->spare_e, st->spare_epub);
+	if (!st->kctx && !(st->kctx = noise_dh_keygen_ctx()))
+		return GG_ECRYPTO;
+	return noise_dh_keygen_with(st->kctx, &st->spare_e, st->spare_epub);
 }
 
 int noise_static_take_e(struct gg_noise_static *st, EVP_PKEY **e,
 			uint8_t pub[32])
 {
-	if (!st || !st->spare_e)
+	if (!st)
 		return noise_dh_keygen(e, pub);
+	if (!st->spare_e) /* a burst used the spare: make one now */
+		return gg_noise_static_prepare(st) ? GG_ECRYPTO
+						    : noise_static_take_e(st, e, pub);
 	*e = st->spare_e; /* used once: handed over, not shared */
 	memcpy(pub, st->spare_epub, 32);
 	st->spare_e = NULL;

@@ -270,14 +270,6 @@ void kad_on_failure(struct kad *k, uint64_t req, int err)
 	flush_done(k);
 }
 
-static int alive_recently(struct kad *k, const struct gg_peerid *id)
-{
-	uint64_t now = kad__now(k);
-
-	return kad__heard_from(k, id, now > KAD_ALIVE_MS ?
-				      now - KAD_ALIVE_MS : 0);
-}
-
 int kad_on_peer_identified(struct kad *k, const struct kad_peer *p,
 			   int supports_kad)
 {
@@ -293,10 +285,7 @@ int kad_on_peer_identified(struct kad *k, const struct kad_peer *p,
 	if (r == GG_EEXISTS &&
 	    kad_table_find(k->table, &p->id)->state == KAD_PEER_VERIFIED)
 		return 0;
-	/* A peer that sent us a request a moment ago is alive and talks
-	 * to us, which is all that a ping would show: save the round trip
-	 * (every peer that dials us for a lookup is one of these). */
-	if (k->io.check_peer && !alive_recently(k, &p->id))
+	if (k->io.check_peer)
 		k->io.check_peer(k->io.ctx, p);
 	else
 		kad_table_verify(k->table, &p->id, kad__now(k));

@@ -11,7 +11,6 @@
 #define KAD_RL_SLOTS 512      /* peers tracked by the rate limiter */
 #define KAD_REFRESH_MAX 16    /* buckets refreshed per bootstrap */
 #define KAD_PROVIDED_MAX 4096 /* keys we provide */
-#define KAD_ALIVE_MS 10000    /* a request this recent stands for a ping */
 
 enum kop_phase { KOP_LOOKUP, KOP_SEND, KOP_DONE };
 
@@ -87,10 +86,6 @@ size_t kad__msg_peers(struct kad *k, const struct kad_msg_peer *in,
 		      size_t n, struct kad_peer *out);
 /* Fill a message peer with views of p's id and addresses. */
 void kad__view_peer(const struct kad_peer *p, struct kad_msg_peer *out);
-
-/* kad_server.c: whether the peer sent us a request since then. */
-int kad__heard_from(struct kad *k, const struct gg_peerid *id,
-		    uint64_t since_ms);
 
 /* kad_ops.c */
 struct kop *kad__op_new(struct kad *k, enum kad_op op, const uint8_t *key,

@@ -46,17 +46,6 @@ static int rate_ok(struct kad *k, const struct gg_peerid *from, uint64_t now)
 	return 1;
 }
 
-int kad__heard_from(struct kad *k, const struct gg_peerid *id,
-		    uint64_t since_ms)
-{
-	size_t i;
-
-	for (i = 0; i < KAD_RL_SLOTS; i++)
-		if (k->rl[i].id.len && gg_peerid_eq(&k->rl[i].id, id))
-			return k->rl[i].last_ms >= since_ms;
-	return 0;
-}
-
 static int is_sha256_mh(const struct kad_bytes *key)
 {
 	return key->n == 34 && key->p[0] == 0x12 && key->p[1] == 0x20;

@@ -4,7 +4,7 @@
  * of 200 nodes (kad_sim.h): every FIND_NODE converges on its target, the
  * result matches the true k closest, providers and values are found, a
  * network with dead nodes still converges, a flood is rate limited, and
- * a peer that just sent us a request needs no ping check.
+ * a peer that just sent us a request is still pinged before it counts.
  * Hop counts are printed against log2(N) as TAP comments.
  */
 #include <setjmp.h>
@@ -493,9 +493,10 @@ static int state_of(struct kad *k, const struct kad_peer *p)
 	return e ? (int)e->state : -1;
 }
 
-/* A peer that sent us a request in the last 10 s is verified at identify
- * without a ping; one that did not, or longer ago, is pinged first. */
-static void recent_request_stands_for_ping(void **state)
+/* Identify listing our protocol makes a peer pending and pings it, also
+ * when it has just sent us requests: only the ping's answer (or one of
+ * our requests answered) verifies it. */
+static void requests_do_not_stand_for_ping(void **state)
 {
 	struct gg_buf req = GG_BUF_INIT(1024), reply = GG_BUF_INIT(1 << 20);
 	struct lone l = { 1000000, 0 };
@@ -524,15 +525,15 @@ static void recent_request_stands_for_ping(void **state)
 			 0);
 	l.now += 2000;
 	assert_int_equal(kad_on_peer_identified(k, &a, 1), 0);
-	assert_int_equal(l.checks, 0);
-	assert_int_equal(state_of(k, &a), KAD_PEER_VERIFIED);
-	assert_int_equal(kad_on_peer_identified(k, &b, 1), 0);
 	assert_int_equal(l.checks, 1);
-	assert_int_equal(state_of(k, &b), KAD_PEER_PENDING);
-	l.now += 9000; /* c asked 11 s ago */
-	assert_int_equal(kad_on_peer_identified(k, &c, 1), 0);
+	assert_int_equal(state_of(k, &a), KAD_PEER_PENDING);
+	assert_int_equal(kad_on_peer_identified(k, &b, 1), 0);
 	assert_int_equal(l.checks, 2);
-	assert_int_equal(state_of(k, &c), KAD_PEER_PENDING);
+	assert_int_equal(state_of(k, &b), KAD_PEER_PENDING);
+	kad_peer_checked(k, &a.id, 1);
+	assert_int_equal(state_of(k, &a), KAD_PEER_VERIFIED);
+	kad_peer_checked(k, &c.id, 1); /* never identified: nothing */
+	assert_int_equal(state_of(k, &c), -1);
 	kad_free(k);
 	gg_buf_release(&req);
 	gg_buf_release(&reply);
@@ -549,7 +550,7 @@ int main(void)
 		cmocka_unit_test(sim_providers_and_values),
 		cmocka_unit_test(sim_dead_nodes),
 		cmocka_unit_test(sim_flood_rate_limited),
-		cmocka_unit_test(recent_request_stands_for_ping),
+		cmocka_unit_test(requests_do_not_stand_for_ping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

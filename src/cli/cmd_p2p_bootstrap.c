@@ -26,22 +26,6 @@ static const struct gg_opt opts[] = {
 	GG_OPT_END
 };
 
-struct list_ctx {
-	json_t *arr;
-	size_t n;
-};
-
-static int list_one(void *arg, const struct kad_entry *e)
-{
-	struct list_ctx *lc = arg;
-
-	if (e->state != KAD_PEER_VERIFIED || lc->n >= GG_KAD_CLI_LIST_MAX)
-		return 0;
-	json_array_append_new(lc->arr, gg_kad_cli_peer_json(&e->peer));
-	lc->n++;
-	return 0;
-}
-
 /* {"table_size":N,"peers":[{peer_id,addrs}...]}, from either path. */
 static int print_table(struct gg_cli *cli, const struct gg_args *a,
 		       const json_t *doc)
@@ -73,7 +57,6 @@ static int bootstrap_local(struct gg_cli *cli, const struct gg_args *a,
 			   struct gg_kad_cli *x, json_t **doc)
 {
 	struct gg_buf err = GG_BUF_INIT(1024);
-	struct list_ctx lc = { NULL, 0 };
 	int rc;
 
 	if ((rc = gg_kad_cli_start(cli, a, x, 0)) != GG_EXIT_OK)
@@ -88,11 +71,7 @@ static int bootstrap_local(struct gg_cli *cli, const struct gg_args *a,
 	if (rc)
 		return gg_cli_fail(cli, "cannot join the DHT: %s",
 				   gg_strerror(rc));
-	lc.arr = json_array();
-	kad_table_each(kad_routing_table(gg_node_kad(&x->node)), list_one,
-		       &lc);
-	*doc = json_pack("{s:I,s:o}", "table_size", (json_int_t)x->table,
-			 "peers", lc.arr);
+	*doc = gg_node_kad_table_json(&x->node, x->table);
 	return *doc ? GG_EXIT_OK : gg_cli_fail(cli, "out of memory");
 }
 

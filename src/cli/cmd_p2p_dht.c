@@ -154,7 +154,7 @@ static int find_peer_local(struct gg_cli *cli, const struct gg_args *a,
 		rc = gg_cli_fail(cli, "peer %s not found%s%s", text,
 				 why_sep(rc, 1), why(rc, 1));
 	else if (!(*doc = json_pack("{s:o,s:i}", "peer",
-				    gg_kad_cli_peer_json(hit), "hops",
+				    gg_node_kad_peer_json(hit), "hops",
 				    w.stats.hops)))
 		rc = gg_cli_fail(cli, "out of memory");
 	else
@@ -233,7 +233,7 @@ static int providers_local(struct gg_cli *cli, const struct gg_args *a,
 	}
 	arr = json_array();
 	for (i = 0; arr && i < w.npeers; i++)
-		json_array_append_new(arr, gg_kad_cli_peer_json(&w.peers[i]));
+		json_array_append_new(arr, gg_node_kad_peer_json(&w.peers[i]));
 	*doc = json_pack("{s:o}", "providers", arr);
 	rc = *doc ? GG_EXIT_OK : gg_cli_fail(cli, "out of memory");
 out:

@@ -210,36 +210,6 @@ void gg_kad_wait_release(struct gg_kad_wait *w)
 	memset(w, 0, sizeof(*w));
 }
 
-void gg_kad_cli_addrs(const struct kad_peer *p, char *out, size_t outsz)
-{
-	struct gg_multiaddr ma[KAD_MSG_ADDRS_MAX];
-	char s[GG_MULTIADDR_STR_MAX];
-	size_t i, n, used = 0;
-	int k;
-
-	out[0] = 0;
-	n = kad_addrbuf_get(&p->addrs, ma, KAD_MSG_ADDRS_MAX);
-	for (i = 0; i < n; i++) {
-		if (gg_multiaddr_to_str(&ma[i], s, sizeof(s)) < 0)
-			continue;
-		k = snprintf(out + used, outsz - used, "%s%s", used ? " " : "",
-			     s);
-		if (k < 0 || (size_t)k >= outsz - used)
-			break;
-		used += (size_t)k;
-	}
-}
-
-json_t *gg_kad_cli_peer_json(const struct kad_peer *p)
-{
-	char id[GG_PEERID_STR_MAX], addrs[1024];
-
-	if (gg_peerid_to_str(&p->id, id, sizeof(id)))
-		id[0] = 0;
-	gg_kad_cli_addrs(p, addrs, sizeof(addrs));
-	return json_pack("{s:s,s:s}", "peer_id", id, "addrs", addrs);
-}
-
 /* An answer's peer: {"peer_id":ID,"addrs":TEXT}. */
 static int peer_ok(const json_t *p)
 {

@@ -42,9 +42,6 @@ struct gg_kad_wait {
 	{ "timeout", 't', GG_OPT_VALUE, "SECONDS",                       \
 	  "Give up after this long (default performance.dht_query_timeout)" }
 
-/* Peers a bootstrap listing shows at most (the daemon's answer must stay
- * under the control line limit; control_kad.c has the same). */
-#define GG_KAD_CLI_LIST_MAX 512
 /* Addresses one bootstrap or --bootstrap takes (as a join dials). */
 #define GG_KAD_CLI_ADDRS_MAX 64
 
@@ -81,10 +78,6 @@ int gg_kad_cli_wait(struct gg_kad_cli *x, struct gg_kad_wait *w,
 		    uint64_t qid);
 void gg_kad_wait_release(struct gg_kad_wait *w);
 
-/* "ADDR ADDR ..." of a peer into out (space separated). */
-void gg_kad_cli_addrs(const struct kad_peer *p, char *out, size_t outsz);
-/* {"peer_id":ID,"addrs":"ADDR ADDR ..."}, as the answers carry peers. */
-json_t *gg_kad_cli_peer_json(const struct kad_peer *p);
 /* Print the peers of an answer's array: one "ID ADDRS" line each, or
  * (json not NULL) a clean copy of each appended to json.  The array comes
  * from a daemon: anything but such objects is GG_EXIT_FAIL, printed. */

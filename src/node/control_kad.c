@@ -33,7 +33,6 @@
 #define KCTL_MAX_MS 3600000
 #define KCTL_DEF_MS 30000
 #define KCTL_MAX_ADDRS 64   /* as many as a join dials */
-#define KCTL_MAX_LIST 512   /* peers listed by bootstrap: under 1 MiB */
 #define KCTL_HEX_CHUNK 2048 /* bytes per gg_hex_encode call */
 #define KCTL_TEXT_MAX GG_PEERID_STR_MAX /* a peer ID, a CID, a key */
 
@@ -123,38 +122,6 @@ static void op_join_failed(struct kctl_op *op, int err)
 
 /* ---- answers ---- */
 
-/* "ADDR ADDR ..." as the verbs print it. */
-static json_t *addrs_json(const struct kad_peer *p)
-{
-	struct gg_multiaddr ma[KAD_MSG_ADDRS_MAX];
-	char s[GG_MULTIADDR_STR_MAX], out[1024];
-	size_t i, n, used = 0;
-	int k;
-
-	out[0] = 0;
-	n = kad_addrbuf_get(&p->addrs, ma, KAD_MSG_ADDRS_MAX);
-	for (i = 0; i < n; i++) {
-		if (gg_multiaddr_to_str(&ma[i], s, sizeof(s)) < 0)
-			continue;
-		k = snprintf(out + used, sizeof(out) - used, "%s%s",
-			     used ? " " : "", s);
-		if (k < 0 || (size_t)k >= sizeof(out) - used)
-			break;
-		used += (size_t)k;
-	}
-	out[used] = 0;
-	return json_string(out);
-}
-
-static json_t *peer_json(const struct kad_peer *p)
-{
-	char id[GG_PEERID_STR_MAX];
-
-	if (gg_peerid_to_str(&p->id, id, sizeof(id)))
-		id[0] = 0;
-	return json_pack("{s:s,s:o}", "peer_id", id, "addrs", addrs_json(p));
-}
-
 /* The value as lowercase hex, in pieces gg_hex_encode takes. */
 static json_t *hex_json(const uint8_t *v, size_t n)
 {
@@ -177,32 +144,11 @@ out:
 	return j;
 }
 
-struct list_ctx {
-	json_t *arr;
-	size_t n;
-};
-
-static int list_one(void *arg, const struct kad_entry *e)
-{
-	struct list_ctx *lc = arg;
-
-	if (e->state != KAD_PEER_VERIFIED || lc->n >= KCTL_MAX_LIST)
-		return 0;
-	json_array_append_new(lc->arr, peer_json(&e->peer));
-	lc->n++;
-	return 0;
-}
-
 static void answer_table(struct kctl_op *op, size_t table)
 {
-	struct list_ctx lc = { json_array(), 0 };
-
-	kad_table_each(kad_routing_table(gg_node_kad(op->node)), list_one,
-		       &lc);
 	gg_info("control", "bootstrap: %zu peers in the routing table",
 		table);
-	op_finish(op, json_pack("{s:I,s:o}", "table_size", (json_int_t)table,
-				"peers", lc.arr), 0, NULL);
+	op_finish(op, gg_node_kad_table_json(op->node, table), 0, NULL);
 }
 
 static void answer_find_peer(struct kctl_op *op, const struct kad_result *r)
@@ -218,7 +164,7 @@ static void answer_find_peer(struct kctl_op *op, const struct kad_result *r)
 		op_not_found(op, r->status);
 		return;
 	}
-	op_finish(op, json_pack("{s:o,s:i}", "peer", peer_json(&r->peers[i]),
+	op_finish(op, json_pack("{s:o,s:i}", "peer", gg_node_kad_peer_json(&r->peers[i]),
 				"hops", r->stats.hops), 0, NULL);
 }
 
@@ -235,7 +181,7 @@ static void answer_providers(struct kctl_op *op, const struct kad_result *r)
 	}
 	arr = json_array();
 	for (i = 0; arr && i < r->npeers; i++)
-		json_array_append_new(arr, peer_json(&r->peers[i]));
+		json_array_append_new(arr, gg_node_kad_peer_json(&r->peers[i]));
 	op_finish(op, json_pack("{s:o}", "providers", arr), 0, NULL);
 }
 

@@ -201,3 +201,64 @@ void gg_node_kad_free(struct gg_node *n)
 	free(n->kad);
 	n->kad = NULL;
 }
+
+/* ---- what the DHT verbs show ---- */
+
+/* "ADDR ADDR ..." of p into out. */
+static void peer_addrs(const struct kad_peer *p, char *out, size_t outsz)
+{
+	struct gg_multiaddr ma[KAD_MSG_ADDRS_MAX];
+	char s[GG_MULTIADDR_STR_MAX];
+	size_t i, n, used = 0;
+	int k;
+
+	out[0] = 0;
+	n = kad_addrbuf_get(&p->addrs, ma, KAD_MSG_ADDRS_MAX);
+	for (i = 0; i < n; i++) {
+		if (gg_multiaddr_to_str(&ma[i], s, sizeof(s)) < 0)
+			continue;
+		k = snprintf(out + used, outsz - used, "%s%s", used ? " " : "",
+			     s);
+		if (k < 0 || (size_t)k >= outsz - used)
+			break;
+		used += (size_t)k;
+	}
+	out[used] = 0;
+}
+
+json_t *gg_node_kad_peer_json(const struct kad_peer *p)
+{
+	char id[GG_PEERID_STR_MAX], addrs[1024];
+
+	if (gg_peerid_to_str(&p->id, id, sizeof(id)))
+		id[0] = 0;
+	peer_addrs(p, addrs, sizeof(addrs));
+	return json_pack("{s:s,s:s}", "peer_id", id, "addrs", addrs);
+}
+
+struct list_ctx {
+	json_t *arr;
+	size_t n;
+};
+
+static int list_one(void *arg, const struct kad_entry *e)
+{
+	struct list_ctx *lc = arg;
+
+	if (e->state != KAD_PEER_VERIFIED || lc->n >= GG_NODE_KAD_LIST_MAX)
+		return 0;
+	json_array_append_new(lc->arr, gg_node_kad_peer_json(&e->peer));
+	lc->n++;
+	return 0;
+}
+
+json_t *gg_node_kad_table_json(struct gg_node *n, size_t table)
+{
+	struct list_ctx lc = { json_array(), 0 };
+	struct kad *k = gg_node_kad(n);
+
+	if (k)
+		kad_table_each(kad_routing_table(k), list_one, &lc);
+	return json_pack("{s:I,s:o}", "table_size", (json_int_t)table,
+			 "peers", lc.arr);
+}

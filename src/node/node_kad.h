@@ -8,6 +8,7 @@
 #define GG_NODE_NODE_KAD_H
 
 #include <stdint.h>
+#include <jansson.h>
 #include <uv.h>
 
 #include "node/node.h"
@@ -73,6 +74,16 @@ int gg_node_kad_join_wait(struct gg_node *n, const struct gg_config *cfg,
 struct kad *gg_node_kad(struct gg_node *n);
 /* After starting an operation on the engine: re-arm its timer. */
 void gg_node_kad_kick(struct gg_node *n);
+
+/* Peers a routing-table listing shows at most: the daemon's answer must
+ * stay under the control protocol's line limit. */
+#define GG_NODE_KAD_LIST_MAX 512
+/* A peer as the DHT verbs show it, by the daemon or a short-lived node:
+ * {"peer_id":ID,"addrs":"ADDR ADDR ..."}. */
+json_t *gg_node_kad_peer_json(const struct kad_peer *p);
+/* {"table_size":table,"peers":[...]}: the verified peers of n's routing
+ * table, at most GG_NODE_KAD_LIST_MAX. */
+json_t *gg_node_kad_table_json(struct gg_node *n, size_t table);
 
 /* For gg_node_release: close before the host goes, free after the loop
  * has drained.  Both accept a node without DHT. */

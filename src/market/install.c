@@ -32,22 +32,6 @@ struct planner {
 	struct gg_buf *err;
 };
 
-static int fail(struct gg_buf *err, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct gg_buf *err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		gg_buf_reset(err);
-		va_start(ap, fmt);
-		gg_buf_vprintf(err, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 static void free_strs(char **v, size_t n)
 {
 	size_t i;
@@ -84,7 +68,7 @@ static int check_planned(struct planner *p, const struct gg_dep *d,
 		    (!gg_semver_parse(p->plan->v[i].version, &v, NULL) &&
 		     gg_semver_req_matches(&d->req, &v)))
 			return 0;
-		return fail(p->err, GG_EINVAL, "version conflict: %s %s is "
+		return gg_buf_fail(p->err, GG_EINVAL, "version conflict: %s %s is "
 			    "needed, and also %s@%s", d->name,
 			    p->plan->v[i].version, d->name, d->req_text);
 	}
@@ -103,7 +87,7 @@ static int pick_version(struct planner *p, const struct gg_dep *d,
 		vers[i] = rows[i].version;
 	at = gg_semver_pick(vers, k, d->has_req ? &d->req : NULL);
 	if (at < 0)
-		return fail(p->err, GG_ENOTFOUND, "no version of %s%s%s "
+		return gg_buf_fail(p->err, GG_ENOTFOUND, "no version of %s%s%s "
 			    "matches '%s'%s%s", d->name,
 			    parent ? " (needed by " : "", parent ? parent : "",
 			    d->has_req ? d->req_text : "a release",
@@ -132,11 +116,11 @@ static int pick_row(struct planner *p, const struct gg_catalog_entry *rows,
 			central = i;
 	}
 	if (central == n)
-		return fail(p->err, GG_EPERM, "%s %s has no checksum in the "
+		return gg_buf_fail(p->err, GG_EPERM, "%s %s has no checksum in the "
 			    "registry index; ggen installs only verified "
 			    "packages", rows[any].name, version);
 	if (!rows[central].download_url[0] || !p->base)
-		return fail(p->err, GG_EPERM, "%s %s has no download_url in "
+		return gg_buf_fail(p->err, GG_EPERM, "%s %s has no download_url in "
 			    "the registry index", rows[central].name,
 			    version);
 	*out = central;
@@ -161,7 +145,7 @@ static int fill_step(struct planner *p, const struct gg_catalog_entry *e,
 		rc = gg_registry_resolve(p->base, e->download_url, s->url,
 					 sizeof(s->url));
 		if (rc)
-			return fail(p->err, rc, "%s %s: download_url '%s' "
+			return gg_buf_fail(p->err, rc, "%s %s: download_url '%s' "
 				    "cannot be used", e->name, e->version,
 				    e->download_url);
 	}
@@ -172,7 +156,7 @@ static int fill_step(struct planner *p, const struct gg_catalog_entry *e,
 		rc = gg_path_fmt(s->path, sizeof(s->path), "%s/packages/%s/%s",
 				 p->o->home, e->name, e->version);
 	if (rc)
-		return fail(p->err, rc, "install path too long");
+		return gg_buf_fail(p->err, rc, "install path too long");
 	le = gg_lock_find(&p->lock, e->name, e->version);
 	s->installed = le && !strcmp(le->path, s->path) &&
 		       !(top && p->o->force);
@@ -193,7 +177,7 @@ static int append_step(struct planner *p, struct gg_install_step *s)
 	struct gg_install_step *v;
 
 	if (p->plan->n >= GG_INSTALL_MAX_PLAN)
-		return fail(p->err, GG_ELIMIT, "more than %d packages to "
+		return gg_buf_fail(p->err, GG_ELIMIT, "more than %d packages to "
 			    "install", GG_INSTALL_MAX_PLAN);
 	v = realloc(p->plan->v, (p->plan->n + 1) * sizeof(*v));
 	if (!v)
@@ -217,7 +201,7 @@ static int resolve_deps(struct planner *p, struct gg_install_step *s)
 	for (i = 0; i < s->ndeps && !rc; i++) {
 		why = NULL;
 		if (gg_dep_parse(s->deps[i], &d, &why))
-			rc = fail(p->err, GG_EPARSE, "%s %s: dependency '%s': "
+			rc = gg_buf_fail(p->err, GG_EPARSE, "%s %s: dependency '%s': "
 				  "%s", s->name, s->version, s->deps[i],
 				  why ? why : "invalid");
 		else
@@ -232,11 +216,11 @@ static int check_stack(struct planner *p, const char *name)
 	int i;
 
 	if (p->depth >= GG_INSTALL_MAX_DEPTH)
-		return fail(p->err, GG_ELIMIT, "dependencies nest deeper than "
+		return gg_buf_fail(p->err, GG_ELIMIT, "dependencies nest deeper than "
 			    "%d", GG_INSTALL_MAX_DEPTH);
 	for (i = 0; i < p->depth; i++)
 		if (!strcmp(p->stack[i], name))
-			return fail(p->err, GG_EINVAL, "dependency cycle: %s "
+			return gg_buf_fail(p->err, GG_EINVAL, "dependency cycle: %s "
 				    "depends on itself through %s", name,
 				    p->stack[p->depth - 1]);
 	return 0;
@@ -262,7 +246,7 @@ static int resolve(struct planner *p, const struct gg_dep *d, int top)
 	if (rc)
 		return rc;
 	if (!n) {
-		rc = fail(p->err, GG_ENOTFOUND, "unknown package '%s'%s%s%s",
+		rc = gg_buf_fail(p->err, GG_ENOTFOUND, "unknown package '%s'%s%s%s",
 			  d->name, parent ? " (a dependency of " : "",
 			  parent ? parent : "", parent ? ")" : "");
 		goto out;
@@ -292,7 +276,7 @@ int gg_install_plan(struct gg_db *db, const char *index_url,
 	memset(&p, 0, sizeof(p));
 	p.lock.flock_fd = -1;
 	if (gg_dep_parse(spec, &d, &why))
-		return fail(err, GG_EPARSE, "'%s' is not NAME or NAME@VERSION: "
+		return gg_buf_fail(err, GG_EPARSE, "'%s' is not NAME or NAME@VERSION: "
 			    "%s", spec, why ? why : "invalid");
 	p.db = db;
 	p.base = index_url;

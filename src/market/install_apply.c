@@ -31,22 +31,6 @@ struct applier {
 	struct gg_buf *err;
 };
 
-static int fail(struct gg_buf *err, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct gg_buf *err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		gg_buf_reset(err);
-		va_start(ap, fmt);
-		gg_buf_vprintf(err, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 /* Leftover downloads of killed installs (we hold the lock, so no other
  * install is downloading now). */
 static void sweep_downloads(const char *dir)
@@ -103,12 +87,12 @@ static int verify_download(struct applier *a, const struct gg_install_step *s,
 	int rc = hash_file(tmp, &id);
 
 	if (rc)
-		return fail(a->err, rc, "%s: %s", tmp, gg_strerror(rc));
+		return gg_buf_fail(a->err, rc, "%s: %s", tmp, gg_strerror(rc));
 	if (gg_pkgid_eq(&id, &s->id))
 		return 0;
 	gg_pkgid_to_str(&s->id, want, sizeof(want));
 	gg_pkgid_to_str(&id, got, sizeof(got));
-	return fail(a->err, GG_ECHECKSUM, "%s %s: checksum mismatch: the "
+	return gg_buf_fail(a->err, GG_ECHECKSUM, "%s %s: checksum mismatch: the "
 		    "index says %s but the download from %s is %s; nothing "
 		    "was installed", s->name, s->version, want, s->url, got);
 }
@@ -123,16 +107,16 @@ static int fetch(struct applier *a, const struct gg_install_step *s)
 	    gg_store_verify(&a->store, &s->id) == 0)
 		return 0;
 	if (s->source != GG_CAT_CENTRAL)
-		return fail(a->err, GG_ENOTFOUND, "%s %s is no longer in the "
+		return gg_buf_fail(a->err, GG_ENOTFOUND, "%s %s is no longer in the "
 			    "content store; publish it again", s->name,
 			    s->version);
 	if ((rc = gg_path_fmt(dir, sizeof(dir), "%s/cache", a->o->home)) ||
 	    (rc = gg_mkdirs(dir, 0700)) ||
 	    (rc = gg_path_fmt(tmp, sizeof(tmp), "%s/download-XXXXXX", dir)))
-		return fail(a->err, rc, "%s: %s", dir, gg_strerror(rc));
+		return gg_buf_fail(a->err, rc, "%s: %s", dir, gg_strerror(rc));
 	fd = mkstemp(tmp);
 	if (fd < 0)
-		return fail(a->err, gg_from_errno(errno), "%s: %s", tmp,
+		return gg_buf_fail(a->err, gg_from_errno(errno), "%s: %s", tmp,
 			    strerror(errno));
 	close(fd);
 	rc = gg_registry_download(&a->o->reg, s->url, tmp,
@@ -143,7 +127,7 @@ static int fetch(struct applier *a, const struct gg_install_step *s)
 	if (!rc) {
 		rc = gg_store_put_file_expect(&a->store, tmp, &s->id);
 		if (rc)
-			fail(a->err, rc, "cannot store %s %s: %s", s->name,
+			gg_buf_fail(a->err, rc, "cannot store %s %s: %s", s->name,
 			     s->version, gg_strerror(rc));
 	}
 	unlink(tmp);
@@ -160,7 +144,7 @@ static int check_manifest(struct applier *a, const struct gg_install_step *s,
 	gg_manifest_init(&m);
 	rc = gg_archive_read_manifest(archive, &a->o->lim, &m, a->err);
 	if (!rc && (strcmp(m.name, s->name) || strcmp(m.version, s->version)))
-		rc = fail(a->err, GG_EINVAL, "the archive for %s %s contains "
+		rc = gg_buf_fail(a->err, GG_EINVAL, "the archive for %s %s contains "
 			  "%s %s", s->name, s->version, m.name, m.version);
 	gg_manifest_release(&m);
 	return rc;
@@ -202,7 +186,7 @@ static int apply_one(struct applier *a, const struct gg_install_step *s)
 		return rc;
 	rc = gg_store_path(&a->store, &s->id, archive, sizeof(archive));
 	if (rc)
-		return fail(a->err, rc, "store path too long");
+		return gg_buf_fail(a->err, rc, "store path too long");
 	if ((rc = check_manifest(a, s, archive)))
 		return rc;
 	rc = gg_archive_extract(archive, s->path, &a->o->lim,

@@ -20,22 +20,6 @@
 #include "util/error.h"
 #include "util/log.h"
 
-static int fail(struct gg_buf *err, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct gg_buf *err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		gg_buf_reset(err);
-		va_start(ap, fmt);
-		gg_buf_vprintf(err, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 static int goes(const struct gg_lock_entry *e, const char *name,
 		const char *version)
 {
@@ -142,7 +126,7 @@ static int check_dependents(struct gg_lock *l, const char *name,
 	rc = find_dependents(l, name, version, list, &n);
 	if (!rc && n && !force) {
 		join_list(list, n, text, sizeof(text));
-		rc = fail(err, GG_EBUSY, "cannot remove %s%s%s: %s still "
+		rc = gg_buf_fail(err, GG_EBUSY, "cannot remove %s%s%s: %s still "
 			  "depend%s on it; remove %s first, or use --force",
 			  name, version ? "@" : "", version ? version : "",
 			  text, n == 1 ? "s" : "", n == 1 ? "it" : "them");
@@ -169,7 +153,7 @@ int gg_install_remove(const char *home, const char *name,
 	if (rc)
 		goto out;
 	if (!n) {
-		rc = fail(err, GG_ENOTFOUND, "%s%s%s is not installed", name,
+		rc = gg_buf_fail(err, GG_ENOTFOUND, "%s%s%s is not installed", name,
 			  version ? "@" : "", version ? version : "");
 		goto out;
 	}
@@ -181,7 +165,7 @@ int gg_install_remove(const char *home, const char *name,
 	for (i = 0; !rc && i < n; i++) {
 		rc = gg_remove_tree_atomic(paths[i]);
 		if (rc)
-			fail(err, rc, "%s: %s", paths[i], gg_strerror(rc));
+			gg_buf_fail(err, rc, "%s: %s", paths[i], gg_strerror(rc));
 	}
 	/* packages/NAME, once its last version is gone */
 	if (!gg_path_fmt(parent, sizeof(parent), "%s/packages/%s", home, name))

@@ -459,21 +459,6 @@ static int make_paths(const char *home, struct paths *p)
 	return rc;
 }
 
-static void set_err(struct gg_buf *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_err(struct gg_buf *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return;
-	gg_buf_reset(err);
-	va_start(ap, fmt);
-	gg_buf_vprintf(err, fmt, ap);
-	va_end(ap);
-}
-
 static void fill_status(struct gg_registry_status *st, const struct meta *m,
 			enum gg_registry_how how)
 {
@@ -504,8 +489,8 @@ static int store_body(const struct paths *p, const struct xfer *x,
 	rc = gg_write_file_atomic(p->cache, x->mem->data, x->mem->len,
 				  0644, GG_FS_REPLACE);
 	if (rc) {
-		set_err(err, "%s: %s", p->cache, gg_strerror(rc));
-		return rc;
+		return gg_buf_fail(err, rc, "%s: %s", p->cache,
+				   gg_strerror(rc));
 	}
 	snprintf(m->url, sizeof(m->url), "%s", st->url);
 	snprintf(m->etag, sizeof(m->etag), "%s", x->etag);
@@ -532,17 +517,18 @@ static int finish(const struct paths *p, struct xfer *x, enum outcome r,
 		fill_status(st, m, GG_REG_OFFLINE);
 		return 0;
 	} else {
-		set_err(err, "registry %s: %s", st->url,
-			r == A_NOTMOD ? "304 without a cached index" : x->why);
-		return r == A_NOTMOD ? GG_EPROTO : x->rc ? x->rc : GG_ENET;
+		return gg_buf_fail(err, r == A_NOTMOD ? GG_EPROTO
+				   : x->rc ? x->rc : GG_ENET, "registry %s: %s",
+				   st->url, r == A_NOTMOD ?
+				   "304 without a cached index" : x->why);
 	}
 	if (rc)
 		return rc;
 	m->fetched_at = (int64_t)time(NULL);
 	rc = save_meta(p->meta, m);
 	if (rc) {
-		set_err(err, "%s: %s", p->meta, gg_strerror(rc));
-		return rc;
+		return gg_buf_fail(err, rc, "%s: %s", p->meta,
+				   gg_strerror(rc));
 	}
 	fill_status(st, m, st->how);
 	return 0;
@@ -607,8 +593,8 @@ int gg_registry_sync(const struct gg_registry_opts *o,
 	rc = gg_registry_normalize(o->url, st->url, sizeof(st->url));
 	if (rc) {
 		if (rc != GG_ENOTFOUND)
-			set_err(err, "registry.url '%s': not http(s)://, "
-				"file:// or a path", o->url);
+			gg_buf_fail(err, rc, "registry.url '%s': not "
+				    "http(s)://, file:// or a path", o->url);
 		return rc;
 	}
 	rc = make_paths(o->home, &p);
@@ -629,8 +615,8 @@ int gg_registry_sync(const struct gg_registry_opts *o,
 	}
 	rc = gg_mkdirs(p.dir, 0700);
 	if (rc) {
-		set_err(err, "%s: %s", p.dir, gg_strerror(rc));
-		return rc;
+		return gg_buf_fail(err, rc, "%s: %s", p.dir,
+				   gg_strerror(rc));
 	}
 	memset(&x, 0, sizeof(x));
 	x.o = o;
@@ -659,9 +645,8 @@ int gg_registry_download(const struct gg_registry_opts *o, const char *url,
 
 	fd = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		rc = gg_from_errno(errno);
-		set_err(err, "%s: %s", dest, strerror(errno));
-		return rc;
+		return gg_buf_fail(err, gg_from_errno(errno), "%s: %s", dest,
+				   strerror(errno));
 	}
 	memset(&x, 0, sizeof(x));
 	x.o = o;
@@ -672,11 +657,11 @@ int gg_registry_download(const struct gg_registry_opts *o, const char *url,
 	x.pctx = ctx;
 	r = fetch(&x);
 	if (r != A_OK) {
-		rc = x.rc ? x.rc : GG_ENET;
-		set_err(err, "download %s: %s", url, x.why);
+		rc = gg_buf_fail(err, x.rc ? x.rc : GG_ENET, "download %s: %s",
+				 url, x.why);
 	} else if (fsync(fd)) {
-		rc = gg_from_errno(errno);
-		set_err(err, "%s: %s", dest, strerror(errno));
+		rc = gg_buf_fail(err, gg_from_errno(errno), "%s: %s", dest,
+				 strerror(errno));
 	}
 	if (close(fd) && !rc)
 		rc = gg_from_errno(errno);

@@ -108,6 +108,19 @@ int gg_buf_printf(struct gg_buf *b, const char *fmt, ...)
 	return rc;
 }
 
+int gg_buf_fail(struct gg_buf *err, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		gg_buf_reset(err);
+		va_start(ap, fmt);
+		gg_buf_vprintf(err, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
 void gg_buf_consume(struct gg_buf *b, size_t n)
 {
 	if (n >= b->len) {

@@ -34,6 +34,10 @@ int gg_buf_adds(struct gg_buf *b, const char *s);
 int gg_buf_printf(struct gg_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int gg_buf_vprintf(struct gg_buf *b, const char *fmt, va_list ap);
+/* An error message for the caller: replace err's contents (when err is
+ * not NULL) with the formatted text, and return rc. */
+int gg_buf_fail(struct gg_buf *err, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Drop the first n bytes (n <= len). */
 void gg_buf_consume(struct gg_buf *b, size_t n);
 /* Always a valid NUL-terminated string, "" when empty. */

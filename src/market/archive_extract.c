@@ -151,18 +151,6 @@ static int check_manifest(struct xctx *x, unsigned flags)
 	return GG_EINVAL;
 }
 
-static int fsync_path(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return gg_from_errno(errno);
-	if (fsync(fd) && errno != EINVAL)
-		rc = gg_from_errno(errno);
-	close(fd);
-	return rc;
-}
-
 /* For file systems without renameat2 flags: move an existing dest aside
  * (into the temporary name's ".old" sibling), then rename. */
 static int swap_plain(struct xctx *x, const char *dest, int replace)
@@ -194,7 +182,7 @@ static int put_in_place(struct xctx *x, const char *dest, int replace)
 	int rc;
 
 	if (renameat2(AT_FDCWD, x->tmp, AT_FDCWD, dest, RENAME_NOREPLACE) == 0)
-		return fsync_path(x->parent);
+		return gg_fsync_dir(x->parent);
 	if (errno == EINVAL || errno == ENOSYS)
 		rc = swap_plain(x, dest, replace);
 	else if (errno != EEXIST)
@@ -208,7 +196,7 @@ static int put_in_place(struct xctx *x, const char *dest, int replace)
 	if (!rc && replace)
 		rm_at(AT_FDCWD, x->tmp); /* the old tree, if swapped; best effort */
 	if (!rc)
-		rc = fsync_path(x->parent);
+		rc = gg_fsync_dir(x->parent);
 	return rc;
 }
 

@@ -284,8 +284,6 @@ void conn_leave(struct gg_conn *c)
 		host_conn_dirty(c);
 	}
 	c->depth = 0;
-	if (c->st == CS_READY && !c->torn_down)
-		host_spare_soon(c->h);
 }
 
 /* The host's flush of a dirty connection. */
@@ -546,6 +544,7 @@ static int n_on_ready(void *ud, const struct gg_peerid *remote)
 static int conn_start_noise(struct gg_conn *c)
 {
 	struct gg_noise_cfg nc;
+	int rc;
 
 	/* one static key and signed payload for all our connections; if
 	 * that fails, each connection makes its own */
@@ -560,7 +559,9 @@ static int conn_start_noise(struct gg_conn *c)
 	nc.on_ready = n_on_ready;
 	nc.on_data = n_on_data;
 	c->need_flush = 1;
-	return gg_noise_new(&nc, &c->noise);
+	rc = gg_noise_new(&nc, &c->noise);
+	host_spare_soon(c->h); /* the engine took the spare key */
+	return rc;
 }
 
 /*

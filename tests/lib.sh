@@ -59,6 +59,10 @@ wait_for() { # what SECONDS cmd... ; polls every 0.1 s
 	echo "# timed out after ${secs}s waiting for: $what"
 	return 1
 }
+# The first address a `p2p start` printed to FILE ("listening: MA"), and
+# whether there is one yet.
+addr_of() { awk '/^listening: /{print $2; exit}' "$1"; }
+has_addr() { [ -n "$(addr_of "$1")" ]; }
 done_testing() {
 	echo "1..$T_N"
 	[ "$T_FAILS" -eq 0 ]

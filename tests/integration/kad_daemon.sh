@@ -47,9 +47,7 @@ home() { # home DIR [extra config lines]: loopback only, raised limits
 	} >"$1/p2p-config.toml"
 	HOMES+=("$1")
 }
-addr_of() { awk '/^listening: /{print $2; exit}' "$1"; }
 id_of() { awk '/^peer-id: /{print $2; exit}' "$1"; }
-has_addr() { [ -n "$(addr_of "$1")" ]; }
 fg_node() { # fg_node NAME [bootstrap]: a foreground node in the background
 	local n=$1; shift
 	GGEN_HOME=$T/$n "$GGEN" mp p2p start ${1:+--bootstrap "$1"} \

@@ -20,8 +20,6 @@ home() {
 		'dht_max_per_subnet_bucket = 0' 'dht_max_per_subnet_table = 0' \
 		>"$1/p2p-config.toml"
 }
-addr_of() { awk '/^listening: /{print $2; exit}' "$1"; }
-has_addr() { [ -n "$(addr_of "$1")" ]; }
 start() { # start NAME [bootstrap]: a node in the background
 	local n=$1; shift
 	GGEN_HOME=$T/$n "$GGEN" -v mp p2p start --listen /ip4/127.0.0.1/tcp/0 \

@@ -15,8 +15,6 @@ home() { # home DIR [per-ip-limit]: a GGEN_HOME with a loopback config
 	printf '[network]\nmdns = false\nmax_peers_per_ip = %s\n' "${2:-8}" \
 		>"$1/p2p-config.toml"
 }
-addr_of() { awk '/^listening: /{print $2; exit}' "$1"; }
-has_addr() { [ -n "$(addr_of "$1")" ]; }
 has_json() { grep -q '"listen_addrs"' "$1"; }
 
 # ---- node A, --json ----
